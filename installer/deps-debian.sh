@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything Tributary needs to build, test and run on Debian 12.
+# Idempotent: packages already present are skipped, and apt is not touched at all
+# when nothing is missing, so `./dev` stays fast after the first run.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git
+  # Qt 6: Core/Network/Sql/Widgets/Charts/Svg, the SQLite driver and the tools
+  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
+  qt6-tools-dev qt6-tools-dev-tools qt6-qpa-plugins libgl-dev
+  # wire protocol and coordinator store
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libsqlite3-dev
+  # compute engine: Vulkan loader, shader compiler, Mesa's CPU Vulkan driver (lavapipe)
+  libvulkan-dev glslc mesa-vulkan-drivers vulkan-tools
+  # GUI tests and screenshots
+  xvfb xauth x11-utils
+  # packaging
+  dpkg-dev file
+)
+
+# One dpkg-query for all packages: this runs before every ./dev command.
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null \
+  | awk '$NF == "installed" { print $1 }' | sed 's/:.*//')
+missing=()
+for p in "${packages[@]}"; do
+  grep -qx "$p" <<<"$installed" || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "deps-debian: installing ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,55 @@
+#include "engine/backend.h"
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace tributary::engine {
+
+namespace {
+
+// rows × cols as an element count, or false when it does not fit in size_t.
+bool elementCount(int rows, int cols, std::size_t *count)
+{
+    const auto r = static_cast<std::uint64_t>(rows);
+    const auto c = static_cast<std::uint64_t>(cols);
+    if (c != 0 && r > std::numeric_limits<std::size_t>::max() / c)
+        return false;
+    // The byte size must fit too, since backends allocate count * sizeof(float).
+    if (r * c > std::numeric_limits<std::size_t>::max() / sizeof(float))
+        return false;
+    *count = static_cast<std::size_t>(r * c);
+    return true;
+}
+
+std::string shapeText(GemmShape shape)
+{
+    return "m=" + std::to_string(shape.m) + " n=" + std::to_string(shape.n) + " k=" + std::to_string(shape.k);
+}
+
+Status checkOperand(const char *name, int rows, int cols, std::size_t size, GemmShape shape)
+{
+    std::size_t needed = 0;
+    if (!elementCount(rows, cols, &needed))
+        return Status::error(std::string("gemm: ") + name + " size overflows (" + shapeText(shape) + ")");
+    if (size < needed)
+        return Status::error(std::string("gemm: ") + name + " has " + std::to_string(size) + " elements, needs "
+                             + std::to_string(needed) + " (" + std::to_string(rows) + "×" + std::to_string(cols)
+                             + ")");
+    return Status::ok();
+}
+
+} // namespace
+
+Status checkGemmArguments(std::size_t aSize, std::size_t bSize, std::size_t cSize, GemmShape shape)
+{
+    if (shape.m <= 0 || shape.n <= 0 || shape.k <= 0)
+        return Status::error("gemm: dimensions must be positive (" + shapeText(shape) + ")");
+    if (Status s = checkOperand("A", shape.m, shape.k, aSize, shape); !s)
+        return s;
+    if (Status s = checkOperand("B", shape.k, shape.n, bSize, shape); !s)
+        return s;
+    return checkOperand("C", shape.m, shape.n, cSize, shape);
+}
+
+} // namespace tributary::engine

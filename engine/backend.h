@@ -1,0 +1,44 @@
+#pragma once
+
+// Backend: one compute device behind one interface. The CPU backend is the reference;
+// Vulkan and CUDA must give bitwise-identical results on every op (exact mode), so that
+// a result computed on a stranger's machine is checked by comparing digests.
+//
+// A Backend is created by Engine::open() and used from one thread at a time.
+
+#include "engine/device_info.h"
+#include "engine/status.h"
+
+#include <span>
+
+namespace tributary::engine {
+
+struct GemmShape {
+    int m = 0; // rows of A and C
+    int n = 0; // columns of B and C
+    int k = 0; // columns of A, rows of B
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+
+    virtual const DeviceInfo &device() const = 0;
+
+    // C[m×n] = A[m×k] · B[k×n], fp32, dense row-major.
+    //
+    // Exact mode, the contract every backend keeps: each C[i][j] is the chain
+    //   acc = 0.0f; for p in 0..k-1 (in this order): acc = fmaf(A[i][p], B[p][j], acc)
+    // with a single rounding per step (fused multiply-add) and IEEE denormals.
+    // Any blocking or parallelism is over i and j only, never over p.
+    //
+    // Fails, with a message naming the problem, when the spans are too small for the
+    // shape, a dimension is not positive, or the device runs out of memory.
+    virtual Status gemm(std::span<const float> a, std::span<const float> b, std::span<float> c,
+                        GemmShape shape) = 0;
+};
+
+// Shared argument check for gemm implementations.
+Status checkGemmArguments(std::size_t aSize, std::size_t bSize, std::size_t cSize, GemmShape shape);
+
+} // namespace tributary::engine

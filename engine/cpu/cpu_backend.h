@@ -1,0 +1,40 @@
+#pragma once
+
+// CpuBackend: the reference backend. GEMM runs on all hardware threads (a persistent
+// pool owned by the backend), with a register-blocked micro-kernel chosen at run time
+// (AVX2+FMA where available, portable std::fma otherwise). Blocking is over i, j and
+// contiguous ranges of p taken in order, so every C[i][j] is exactly the exact-mode chain.
+
+#include "engine/backend.h"
+#include "engine/cpu/gemm_kernel.h"
+#include "engine/cpu/thread_pool.h"
+
+#include <vector>
+
+namespace tributary::engine {
+
+class CpuBackend final : public Backend {
+public:
+    // Uses device.computeUnits threads and the best kernel for this CPU.
+    explicit CpuBackend(DeviceInfo device);
+    // Same, with an explicit kernel (tests compare kernels against each other).
+    CpuBackend(DeviceInfo device, GemmKernel kernel);
+
+    const DeviceInfo &device() const override { return m_device; }
+    const char *kernelName() const { return m_kernel.name; }
+
+    Status gemm(std::span<const float> a, std::span<const float> b, std::span<float> c,
+                GemmShape shape) override;
+
+private:
+    void packB(const float *b, GemmShape shape);
+    void computeBlock(const float *a, float *c, GemmShape shape, int rowBegin, int rowEnd, int panelBegin,
+                      int panelEnd) const;
+
+    DeviceInfo m_device;
+    GemmKernel m_kernel;
+    ThreadPool m_pool;
+    std::vector<float> m_packedB; // reused across calls
+};
+
+} // namespace tributary::engine

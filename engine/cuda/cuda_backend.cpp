@@ -1,0 +1,157 @@
+#include "engine/cuda/cuda_backend.h"
+
+#include "engine/cuda/cuda_device.h"
+#include "engine/cuda/cuda_gemm_kernel.h"
+#include "engine/exact_mode_check.h"
+
+#include <charconv>
+#include <string_view>
+
+namespace tributary::engine {
+
+namespace {
+
+constexpr unsigned kMaxGridRows = 65535; // gridDim.y limit
+
+// The ordinal in an id "cuda:<ordinal>", or -1.
+int deviceOrdinal(const std::string &id)
+{
+    constexpr std::string_view prefix = "cuda:";
+    if (id.compare(0, prefix.size(), prefix) != 0)
+        return -1;
+    int ordinal = -1;
+    const char *end = id.data() + id.size();
+    const auto [ptr, ec] = std::from_chars(id.data() + prefix.size(), end, ordinal);
+    return (ec == std::errc() && ptr == end) ? ordinal : -1;
+}
+
+std::string mib(std::size_t bytes)
+{
+    return std::to_string((bytes + (std::size_t{1} << 20) - 1) >> 20) + " MiB";
+}
+
+} // namespace
+
+std::unique_ptr<Backend> openCudaBackend(const DeviceInfo &device, std::string *error)
+{
+    auto backend = CudaBackend::create(device, error);
+    if (!backend)
+        return nullptr;
+    if (Status s = checkExactMode(*backend); !s) {
+        *error = "cuda: " + device.name + " does not keep exact mode: " + s.message();
+        return nullptr;
+    }
+    return backend;
+}
+
+std::unique_ptr<CudaBackend> CudaBackend::create(const DeviceInfo &device, std::string *error)
+{
+    const int ordinal = deviceOrdinal(device.id);
+    if (ordinal < 0) {
+        *error = "cuda: not a CUDA device id: " + device.id;
+        return nullptr;
+    }
+    std::unique_ptr<CudaBackend> backend(new CudaBackend(device, ordinal));
+    if (const cudaError_t e = cudaSetDevice(ordinal); e != cudaSuccess) {
+        *error = backend->failure("cudaSetDevice", e).message();
+        return nullptr;
+    }
+    if (const cudaError_t e = cudaStreamCreateWithFlags(&backend->m_stream, cudaStreamNonBlocking); e != cudaSuccess) {
+        backend->m_stream = nullptr;
+        *error = backend->failure("cudaStreamCreate", e).message();
+        return nullptr;
+    }
+    return backend;
+}
+
+CudaBackend::CudaBackend(DeviceInfo device, int ordinal) : m_device(std::move(device)), m_ordinal(ordinal) {}
+
+CudaBackend::~CudaBackend()
+{
+    // Errors are ignored here: there is nobody left to report them to.
+    cudaSetDevice(m_ordinal);
+    if (m_stream)
+        cudaStreamSynchronize(m_stream);
+    for (DeviceBuffer *buffer : {&m_a, &m_b, &m_c}) {
+        if (buffer->data)
+            cudaFree(buffer->data);
+    }
+    if (m_stream)
+        cudaStreamDestroy(m_stream);
+}
+
+Status CudaBackend::failure(const char *what, cudaError_t error)
+{
+    // Clears the error unless it is sticky, in which case the context is unusable anyway.
+    cudaGetLastError();
+    return Status::error(std::string("cuda: ") + what + ": " + cudaGetErrorString(error));
+}
+
+Status CudaBackend::reserve(DeviceBuffer *buffer, std::size_t bytes, const char *what)
+{
+    if (bytes <= buffer->bytes)
+        return Status::ok();
+    if (buffer->data) {
+        cudaFree(buffer->data);
+        *buffer = {};
+    }
+    void *data = nullptr;
+    const cudaError_t e = cudaMalloc(&data, bytes);
+    if (e == cudaErrorMemoryAllocation) {
+        cudaGetLastError();
+        return Status::error("cuda: out of device memory allocating " + mib(bytes) + " for " + what);
+    }
+    if (e != cudaSuccess)
+        return failure((std::string("cudaMalloc (") + mib(bytes) + " for " + what + ")").c_str(), e);
+    buffer->data = static_cast<float *>(data);
+    buffer->bytes = bytes;
+    return Status::ok();
+}
+
+Status CudaBackend::gemm(std::span<const float> a, std::span<const float> b, std::span<float> c, GemmShape shape)
+{
+    if (Status s = checkGemmArguments(a.size(), b.size(), c.size(), shape); !s)
+        return s;
+    if (m_unusable)
+        return Status::error("cuda: device unusable: " + m_unusableReason);
+    if ((static_cast<long long>(shape.m) + kCudaTileRows - 1) / kCudaTileRows > kMaxGridRows)
+        return Status::error("cuda: m=" + std::to_string(shape.m) + " is too large for one launch");
+
+    const auto m = static_cast<std::size_t>(shape.m);
+    const auto n = static_cast<std::size_t>(shape.n);
+    const auto k = static_cast<std::size_t>(shape.k);
+    const std::size_t aBytes = m * k * sizeof(float);
+    const std::size_t bBytes = k * n * sizeof(float);
+    const std::size_t cBytes = m * n * sizeof(float);
+
+    if (const cudaError_t e = cudaSetDevice(m_ordinal); e != cudaSuccess)
+        return failure("cudaSetDevice", e);
+    if (Status s = reserve(&m_a, aBytes, "A"); !s)
+        return s;
+    if (Status s = reserve(&m_b, bBytes, "B"); !s)
+        return s;
+    if (Status s = reserve(&m_c, cBytes, "C"); !s)
+        return s;
+
+    if (const cudaError_t e = cudaMemcpyAsync(m_a.data, a.data(), aBytes, cudaMemcpyHostToDevice, m_stream);
+        e != cudaSuccess)
+        return failure("copying A to the device", e);
+    if (const cudaError_t e = cudaMemcpyAsync(m_b.data, b.data(), bBytes, cudaMemcpyHostToDevice, m_stream);
+        e != cudaSuccess)
+        return failure("copying B to the device", e);
+    if (const cudaError_t e = launchCudaGemm(m_a.data, m_b.data, m_c.data, shape.m, shape.n, shape.k, m_stream);
+        e != cudaSuccess)
+        return failure("launching the GEMM kernel", e);
+    if (const cudaError_t e = cudaMemcpyAsync(c.data(), m_c.data, cBytes, cudaMemcpyDeviceToHost, m_stream);
+        e != cudaSuccess)
+        return failure("copying C from the device", e);
+    if (const cudaError_t e = cudaStreamSynchronize(m_stream); e != cudaSuccess) {
+        // A failure during execution usually leaves the context unusable.
+        m_unusable = true;
+        m_unusableReason = cudaGetErrorString(e);
+        return failure("running the GEMM kernel", e);
+    }
+    return Status::ok();
+}
+
+} // namespace tributary::engine

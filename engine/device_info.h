@@ -1,0 +1,39 @@
+#pragma once
+
+// What the engine knows about one compute device, whether or not it can be used.
+// A device that cannot be used is still listed, with `available == false` and a
+// reason a contributor can act on ("no NVIDIA driver found (libcuda.so.1)").
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tributary::engine {
+
+// Zero is deliberately not a valid kind, so an uninitialised value is caught.
+enum class BackendKind { Cpu = 1, Vulkan = 2, Cuda = 3 };
+
+// "cpu", "vulkan", "cuda": the names used in device ids, flags and the protocol.
+std::string_view backendName(BackendKind kind);
+// Parses a backend name; returns false for an unknown one.
+bool parseBackendName(std::string_view name, BackendKind *kind);
+
+struct DeviceInfo {
+    // Stable within one process: "cpu:0", "vulkan:1", "cuda:0".
+    std::string id;
+    BackendKind backend = BackendKind::Cpu;
+    std::string name;   // "AMD Ryzen 7 5800X", "NVIDIA GeForce RTX 4090", "llvmpipe (LLVM 15.0.6, 256 bits)"
+    std::string vendor; // "NVIDIA", "AMD", "Intel", "Mesa", or the CPU vendor
+    std::uint64_t memoryBytes = 0; // device-local memory; system RAM for the CPU
+    int computeUnits = 0;          // CPU threads, CUDA SMs; 0 where unknown
+    int subgroupSize = 0;          // Vulkan subgroup size or CUDA warp size; 0 for the CPU
+    std::string computeCapability; // CUDA only: "8.9"
+    std::string driverVersion;     // as the driver reports it; may be empty
+    std::string features;          // CPU ISA features ("avx2 fma"), free text elsewhere
+    bool isSoftware = false;       // a CPU implementation of a GPU API (Mesa lavapipe)
+    bool isIntegrated = false;     // a GPU that shares system memory (ranked after discrete GPUs)
+    bool available = false;
+    std::string unavailableReason; // set when !available, e.g. "built without CUDA support"
+};
+
+} // namespace tributary::engine

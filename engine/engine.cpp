@@ -1,0 +1,144 @@
+#include "engine/engine.h"
+
+#include "engine/cpu/cpu_backend.h"
+#include "engine/cpu/cpu_device.h"
+#include "engine/cuda/cuda_device.h"
+#include "engine/vulkan/vulkan_device.h"
+
+#include <string>
+
+namespace tributary::engine {
+
+namespace {
+
+std::string describe(const DeviceInfo &device)
+{
+    std::string text = device.id + ": " + device.name;
+    if (!device.vendor.empty())
+        text += " (" + device.vendor + ")";
+    if (device.memoryBytes > 0)
+        text += ", " + std::to_string(device.memoryBytes >> 20) + " MiB";
+    if (device.computeUnits > 0)
+        text += ", " + std::to_string(device.computeUnits) + " compute units";
+    if (device.subgroupSize > 0)
+        text += ", subgroup " + std::to_string(device.subgroupSize);
+    if (!device.computeCapability.empty())
+        text += ", compute capability " + device.computeCapability;
+    if (!device.features.empty())
+        text += ", " + device.features;
+    if (device.isSoftware)
+        text += ", software";
+    return text;
+}
+
+// Higher is better; 0 means never chosen.
+int preference(const DeviceInfo &device)
+{
+    if (!device.available)
+        return 0;
+    switch (device.backend) {
+    case BackendKind::Cuda:
+        return 5;
+    case BackendKind::Vulkan:
+        if (device.isSoftware)
+            return 1; // lavapipe: slower than our own CPU kernels
+        return device.isIntegrated ? 3 : 4;
+    case BackendKind::Cpu:
+        return 2;
+    }
+    return 0;
+}
+
+} // namespace
+
+Engine::Engine(LogCallback log) : m_log(std::move(log))
+{
+    m_devices.push_back(probeCpuDevice());
+    for (auto &device : probeVulkanDevices())
+        m_devices.push_back(std::move(device));
+    for (auto &device : probeCudaDevices())
+        m_devices.push_back(std::move(device));
+
+    if (!m_log)
+        return;
+    for (const auto &device : m_devices) {
+        if (device.available)
+            m_log(LogLevel::Info, "found " + describe(device));
+        else
+            m_log(LogLevel::Warning, std::string(backendName(device.backend)) + " unavailable: "
+                                         + device.unavailableReason);
+    }
+}
+
+Engine::~Engine() = default;
+
+const DeviceInfo *Engine::bestDevice() const
+{
+    return bestOf(m_devices);
+}
+
+const DeviceInfo *Engine::bestOf(const std::vector<DeviceInfo> &devices)
+{
+    const DeviceInfo *best = nullptr;
+    for (const auto &device : devices) {
+        // Strictly greater: among equals the first enumerated wins.
+        if (preference(device) > (best ? preference(*best) : 0))
+            best = &device;
+    }
+    return best;
+}
+
+const DeviceInfo *Engine::firstAvailable(BackendKind kind) const
+{
+    for (const auto &device : m_devices) {
+        if (device.backend == kind && device.available)
+            return &device;
+    }
+    return nullptr;
+}
+
+const DeviceInfo *Engine::findDevice(std::string_view id) const
+{
+    for (const auto &device : m_devices) {
+        if (device.id == id)
+            return &device;
+    }
+    return nullptr;
+}
+
+std::unique_ptr<Backend> Engine::open(std::string_view deviceId, std::string *error) const
+{
+    auto fail = [&](std::string message) -> std::unique_ptr<Backend> {
+        if (m_log)
+            m_log(LogLevel::Error, message);
+        if (error)
+            *error = std::move(message);
+        return nullptr;
+    };
+    const DeviceInfo *device = findDevice(deviceId);
+    if (!device)
+        return fail("unknown device \"" + std::string(deviceId) + "\"");
+    if (!device->available)
+        return fail("device " + device->id + " is unavailable: " + device->unavailableReason);
+
+    std::string openError;
+    std::unique_ptr<Backend> backend;
+    switch (device->backend) {
+    case BackendKind::Cpu:
+        backend = std::make_unique<CpuBackend>(*device);
+        break;
+    case BackendKind::Vulkan:
+        backend = openVulkanBackend(*device, &openError);
+        break;
+    case BackendKind::Cuda:
+        backend = openCudaBackend(*device, &openError);
+        break;
+    }
+    if (!backend)
+        return fail("cannot open " + device->id + ": " + openError);
+    if (m_log)
+        m_log(LogLevel::Info, "opened " + describe(backend->device())); // may add e.g. "emulated fma"
+    return backend;
+}
+
+} // namespace tributary::engine

@@ -1,0 +1,277 @@
+#include "app/contributor/contributor.h"
+
+#include "app/client/channel.h"
+#include "app/client/node_client.h"
+#include "app/logging_categories.h"
+#include "engine/sha256.h"
+
+#include <QElapsedTimer>
+
+#include <bit>
+#include <cstring>
+#include <vector>
+
+namespace tributary {
+
+static_assert(std::endian::native == std::endian::little,
+              "the protocol carries little-endian fp32; add byte swapping for big-endian hosts");
+
+namespace {
+
+constexpr int kMinBackoffMs = 250;
+constexpr int kMaxBackoffMs = 5000;
+
+v1::BackendKind toProto(engine::BackendKind kind)
+{
+    switch (kind) {
+    case engine::BackendKind::Cpu: return v1::BACKEND_KIND_CPU;
+    case engine::BackendKind::Vulkan: return v1::BACKEND_KIND_VULKAN;
+    case engine::BackendKind::Cuda: return v1::BACKEND_KIND_CUDA;
+    }
+    return v1::BACKEND_KIND_UNSPECIFIED;
+}
+
+std::vector<float> floatsFromBytes(const std::string &bytes)
+{
+    std::vector<float> values(bytes.size() / sizeof(float));
+    std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
+    return values;
+}
+
+} // namespace
+
+Contributor::Contributor(const engine::Engine &engine, Options options, QObject *parent)
+    : QObject(parent)
+    , m_engine(engine)
+    , m_options(std::move(options))
+    , m_stepTimer(this)
+{
+    m_stepTimer.setSingleShot(true);
+    connect(&m_stepTimer, &QTimer::timeout, this, &Contributor::step);
+}
+
+Contributor::~Contributor() = default;
+
+QString Contributor::stateName(State state)
+{
+    switch (state) {
+    case State::Stopped: return QStringLiteral("stopped");
+    case State::Connecting: return QStringLiteral("connecting");
+    case State::Idle: return QStringLiteral("waiting for work");
+    case State::Working: return QStringLiteral("working");
+    case State::Disconnected: return QStringLiteral("disconnected");
+    }
+    return QStringLiteral("unknown");
+}
+
+void Contributor::start()
+{
+    if (m_running)
+        return;
+    // The backend is opened here, on the contributor's thread, which is the one that uses it.
+    if (!m_backend) {
+        std::string error;
+        m_backend = m_engine.open(m_options.deviceId.toStdString(), &error);
+        if (!m_backend) {
+            const QString reason = QStringLiteral("cannot use device %1: %2")
+                                       .arg(m_options.deviceId, QString::fromStdString(error));
+            qCWarning(lcContributor).noquote() << reason;
+            setState(State::Stopped, reason);
+            Q_EMIT finished(false, reason);
+            return;
+        }
+    }
+    if (!m_client)
+        m_client = std::make_unique<client::NodeClient>(m_options.coordinatorAddress,
+                                                        std::chrono::seconds(5));
+    m_running = true;
+    qCInfo(lcContributor).noquote() << "contributing" << QString::fromStdString(m_backend->device().name)
+                                    << "(" + m_options.deviceId + ") to" << m_options.coordinatorAddress;
+    setState(State::Connecting);
+    scheduleStep(0);
+}
+
+void Contributor::stop()
+{
+    m_running = false;
+    m_stepTimer.stop();
+    setState(State::Stopped);
+}
+
+void Contributor::scheduleStep(int delayMs)
+{
+    if (m_running)
+        m_stepTimer.start(delayMs);
+}
+
+void Contributor::setState(State state, const QString &detail)
+{
+    if (state == m_state && detail.isEmpty())
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state, detail);
+}
+
+void Contributor::connectionFailed(const QString &what)
+{
+    m_backoffMs = m_backoffMs == 0 ? kMinBackoffMs : std::min(m_backoffMs * 2, kMaxBackoffMs);
+    qCDebug(lcContributor).noquote() << what << "- retrying in" << m_backoffMs << "ms";
+    setState(State::Disconnected, what);
+    scheduleStep(m_backoffMs);
+}
+
+void Contributor::step()
+{
+    if (!m_running)
+        return;
+    if (!ensureRegistered() || !submitPending())
+        return;
+
+    v1::LeaseTasksRequest request;
+    request.set_node_id(m_options.nodeId.toStdString());
+    request.set_device_id(m_options.deviceId.toStdString());
+    request.set_max_tasks(1);
+    v1::LeaseTasksResponse response;
+    const grpc::Status status = m_client->leaseTasks(request, &response);
+    if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+        // The coordinator no longer knows this node (e.g. a fresh database): register again.
+        m_registered = false;
+        scheduleStep(0);
+        return;
+    }
+    if (!status.ok()) {
+        connectionFailed(client::describeStatus(status));
+        return;
+    }
+    m_backoffMs = 0;
+    if (response.tasks().empty()) {
+        setState(State::Idle);
+        scheduleStep(std::max<int>(int(response.retry_after_ms()), 50));
+        return;
+    }
+    for (const v1::Task &task : response.tasks())
+        runTask(task);
+    if (!submitPending())
+        return;
+    if (m_options.maxTasks > 0 && m_acceptedTasks >= m_options.maxTasks) {
+        m_running = false;
+        const QString reason = QStringLiteral("completed %1 tasks").arg(m_acceptedTasks);
+        setState(State::Stopped, reason);
+        Q_EMIT finished(true, reason);
+        return;
+    }
+    scheduleStep(0);
+}
+
+bool Contributor::ensureRegistered()
+{
+    if (m_registered)
+        return true;
+    setState(State::Connecting);
+    v1::RegisterRequest request;
+    request.set_node_name(m_options.nodeName.toStdString());
+    request.set_client_version(TRIBUTARY_VERSION);
+    request.set_node_id(m_options.nodeId.toStdString());
+    for (const engine::DeviceInfo &device : m_engine.devices()) {
+        v1::Device *out = request.add_devices();
+        out->set_id(device.id);
+        out->set_backend(toProto(device.backend));
+        out->set_name(device.name);
+        out->set_vendor(device.vendor);
+        out->set_memory_bytes(device.memoryBytes);
+        out->set_available(device.available);
+        out->set_unavailable_reason(device.unavailableReason);
+        out->set_is_software(device.isSoftware);
+    }
+    v1::RegisterResponse response;
+    const grpc::Status status = m_client->registerNode(request, &response);
+    if (!status.ok()) {
+        connectionFailed(client::describeStatus(status));
+        return false;
+    }
+    m_registered = true;
+    m_backoffMs = 0;
+    m_options.nodeId = QString::fromStdString(response.node_id());
+    qCInfo(lcContributor).noquote() << "registered as node" << m_options.nodeId;
+    Q_EMIT registered(m_options.nodeId);
+    setState(State::Idle);
+    return true;
+}
+
+void Contributor::runTask(const v1::Task &task)
+{
+    const QString taskId = QString::fromStdString(task.task_id());
+    const QString jobId = QString::fromStdString(task.job_id());
+    setState(State::Working, taskId);
+    Q_EMIT taskStarted(taskId, jobId);
+
+    if (!task.has_gemm_tile()) {
+        // A task kind this build does not know: let its lease run out so that a newer node takes it.
+        qCWarning(lcContributor).noquote() << "task" << taskId << "has a kind this version cannot run";
+        Q_EMIT taskFinished(taskId, jobId, false, 0, QStringLiteral("unsupported task kind"));
+        return;
+    }
+    const v1::GemmTileTask &tile = task.gemm_tile();
+    const engine::GemmShape shape{int(tile.m()), int(tile.n()), int(tile.k())};
+    const std::vector<float> a = floatsFromBytes(tile.a());
+    const std::vector<float> b = floatsFromBytes(tile.b());
+    std::vector<float> c(std::size_t(tile.m()) * tile.n());
+
+    QElapsedTimer timer;
+    timer.start();
+    const engine::Status status = m_backend->gemm(a, b, c, shape);
+    const qint64 computeMs = timer.elapsed();
+    if (!status) {
+        const QString message = QString::fromStdString(status.message());
+        qCWarning(lcContributor).noquote() << "task" << taskId << "failed:" << message;
+        Q_EMIT taskFinished(taskId, jobId, false, computeMs, message);
+        return;
+    }
+
+    const auto bytes = std::as_bytes(std::span<const float>(c));
+    v1::SubmitResultRequest submit;
+    submit.set_node_id(m_options.nodeId.toStdString());
+    submit.set_task_id(task.task_id());
+    submit.set_attempt(task.attempt());
+    submit.set_output(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+    submit.set_output_sha256(engine::sha256Hex(bytes));
+    submit.set_device_id(m_options.deviceId.toStdString());
+    submit.set_compute_ms(quint64(computeMs));
+    m_pendingSubmit = std::move(submit);
+    m_pendingJobId = jobId;
+}
+
+bool Contributor::submitPending()
+{
+    if (!m_pendingSubmit)
+        return true;
+    v1::SubmitResultResponse response;
+    const grpc::Status status = m_client->submitResult(*m_pendingSubmit, &response);
+    const QString taskId = QString::fromStdString(m_pendingSubmit->task_id());
+    const qint64 computeMs = qint64(m_pendingSubmit->compute_ms());
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE
+        || status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+        // Keep the result: the coordinator may come back while our lease is still valid.
+        connectionFailed(client::describeStatus(status));
+        return false;
+    }
+    m_pendingSubmit.reset();
+    if (!status.ok()) {
+        // The lease was lost (expired, or the task was re-assigned): the work is discarded.
+        const QString message = client::describeStatus(status);
+        qCWarning(lcContributor).noquote() << "result for" << taskId << "not taken:" << message;
+        Q_EMIT taskFinished(taskId, m_pendingJobId, false, computeMs, message);
+        return true;
+    }
+    const bool accepted = response.outcome() == v1::SubmitResultResponse::OUTCOME_ACCEPTED
+        || response.outcome() == v1::SubmitResultResponse::OUTCOME_DUPLICATE;
+    if (accepted)
+        ++m_acceptedTasks;
+    qCDebug(lcContributor).noquote() << "task" << taskId << (accepted ? "accepted" : "rejected")
+                                     << QString::fromStdString(response.message());
+    Q_EMIT taskFinished(taskId, m_pendingJobId, accepted, computeMs,
+                        QString::fromStdString(response.message()));
+    return true;
+}
+
+} // namespace tributary

@@ -1,0 +1,59 @@
+#include "app/local/local_network.h"
+
+#include "app/logging_categories.h"
+
+#include <QSysInfo>
+
+namespace tributary {
+
+LocalNetwork::LocalNetwork(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_engine(logToCategory(lcEngine()))
+{
+}
+
+LocalNetwork::~LocalNetwork()
+{
+    // The contributor goes first: it talks to the coordinator.
+    m_runner.reset();
+    m_coordinator.shutdown();
+}
+
+bool LocalNetwork::start(QString *error)
+{
+    if (m_options.deviceId.isEmpty()) {
+        m_deviceId = QString::fromStdString(m_engine.bestDevice()->id);
+    } else {
+        const engine::DeviceInfo *device = m_engine.findDevice(m_options.deviceId.toStdString());
+        if (!device) {
+            *error = QStringLiteral("no device %1 on this machine").arg(m_options.deviceId);
+            return false;
+        }
+        if (!device->available) {
+            *error = QStringLiteral("device %1 cannot be used: %2")
+                         .arg(m_options.deviceId, QString::fromStdString(device->unavailableReason));
+            return false;
+        }
+        m_deviceId = m_options.deviceId;
+    }
+
+    const QString databasePath = m_options.databasePath.isEmpty()
+        ? EmbeddedCoordinator::defaultDatabasePath()
+        : m_options.databasePath;
+    if (!m_coordinator.start(databasePath, error))
+        return false;
+
+    Contributor::Options contributorOptions;
+    contributorOptions.coordinatorAddress = m_coordinator.address();
+    contributorOptions.deviceId = m_deviceId;
+    contributorOptions.nodeName = QSysInfo::machineHostName() + QStringLiteral(" (local)");
+    m_runner = std::make_unique<ContributorRunner>(m_engine, contributorOptions);
+    connect(m_runner->contributor(), &Contributor::stateChanged, this,
+            &LocalNetwork::contributorStateChanged);
+    connect(m_runner->contributor(), &Contributor::taskFinished, this, &LocalNetwork::taskFinished);
+    m_runner->start();
+    return true;
+}
+
+} // namespace tributary

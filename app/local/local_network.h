@@ -1,0 +1,52 @@
+#pragma once
+
+// LocalNetwork: the whole network on this machine, as `./dev run` starts it: the engine
+// (device discovery), an embedded coordinator on 127.0.0.1, and one contributor on the
+// best available device. The desktop window and `tributary --headless` both build on it.
+
+#include "app/contributor/contributor_runner.h"
+#include "app/local/embedded_coordinator.h"
+#include "engine/engine.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace tributary {
+
+class LocalNetwork : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        QString databasePath;  // empty: EmbeddedCoordinator::defaultDatabasePath()
+        QString deviceId;      // empty: the engine's best device
+    };
+
+    explicit LocalNetwork(Options options, QObject *parent = nullptr);
+    ~LocalNetwork() override;
+
+    // Discovers devices, starts the coordinator and the contributor. Returns false and
+    // sets *error when the coordinator cannot start or the device cannot be used.
+    bool start(QString *error);
+
+    const engine::Engine &engine() const { return m_engine; }
+    QString coordinatorAddress() const { return m_coordinator.address(); }
+    QString contributorDeviceId() const { return m_deviceId; }
+
+Q_SIGNALS:
+    // The local contributor's signals, re-emitted on this object's thread so that
+    // receivers can connect before start().
+    void contributorStateChanged(tributary::Contributor::State state, const QString &detail);
+    void taskFinished(const QString &taskId, const QString &jobId, bool accepted, qint64 computeMs,
+                      const QString &message);
+
+private:
+    Options m_options;
+    engine::Engine m_engine;
+    EmbeddedCoordinator m_coordinator;
+    std::unique_ptr<ContributorRunner> m_runner;
+    QString m_deviceId;
+};
+
+} // namespace tributary

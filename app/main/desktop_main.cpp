@@ -1,0 +1,125 @@
+// tributary: the desktop app. `tributary --headless` runs the same local network in a
+// terminal (no display needed) and exits when the sample job is verified.
+
+#include "app/logging_categories.h"
+#include "app/local/local_network.h"
+#include "app/main/headless.h"
+#include "ui/main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QMessageBox>
+#include <QTimer>
+
+#include <cstring>
+#include <memory>
+
+namespace {
+
+struct DesktopOptions {
+    bool headless = false;
+    QString databasePath;
+    QString deviceId;
+    bool runSampleJob = false;
+    QString screenshotPath;
+};
+
+DesktopOptions parseOptions(const QCoreApplication &app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Tributary: share your GPU with researchers, or run jobs on the network."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption headless(QStringLiteral("headless"),
+        QStringLiteral("Run without a window: start the local network, run the sample job, print the verified result and exit."));
+    const QCommandLineOption database(QStringLiteral("db"),
+        QStringLiteral("The local coordinator's database (default: in the app's data folder)."),
+        QStringLiteral("path"));
+    const QCommandLineOption device(QStringLiteral("device"),
+        QStringLiteral("The device to contribute with, e.g. cpu:0 or vulkan:0 (default: the best one)."),
+        QStringLiteral("id"));
+    const QCommandLineOption runSample(QStringLiteral("run-sample-job"),
+        QStringLiteral("Run the sample job as soon as the window opens."));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+        QStringLiteral("Run the sample job, save a screenshot of the window to <file> once it is verified, and quit."),
+        QStringLiteral("file"));
+    parser.addOptions({headless, database, device, runSample, screenshot});
+    parser.process(app);
+
+    DesktopOptions options;
+    options.headless = parser.isSet(headless);
+    options.databasePath = parser.value(database);
+    options.deviceId = parser.value(device);
+    options.screenshotPath = parser.value(screenshot);
+    options.runSampleJob = parser.isSet(runSample) || !options.screenshotPath.isEmpty();
+    return options;
+}
+
+void setApplicationNames()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("Tributary"));
+    QCoreApplication::setApplicationName(QStringLiteral("tributary"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TRIBUTARY_VERSION));
+}
+
+bool wantsHeadless(int argc, char **argv)
+{
+    // Decided before any QCoreApplication exists: a server has no display for QApplication.
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--headless") == 0)
+            return true;
+    }
+    return false;
+}
+
+int runHeadlessApp(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    setApplicationNames();
+    const DesktopOptions options = parseOptions(app);
+    return tributary::runHeadless({options.databasePath, options.deviceId});
+}
+
+int runDesktopApp(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    setApplicationNames();
+    QApplication::setApplicationDisplayName(QStringLiteral("Tributary"));
+    QApplication::setDesktopFileName(QStringLiteral("org.tributary.Tributary"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/tributary.svg")));
+    const DesktopOptions options = parseOptions(app);
+
+    tributary::LocalNetwork network({options.databasePath, options.deviceId});
+    tributary::ui::MainWindow window(network);
+    QString error;
+    if (!network.start(&error)) {
+        QMessageBox::critical(nullptr, QStringLiteral("Tributary"),
+                              QStringLiteral("The local network could not start:\n%1").arg(error));
+        return 1;
+    }
+    window.setCoordinatorAddress(network.coordinatorAddress());
+    window.show();
+
+    if (!options.screenshotPath.isEmpty()) {
+        QObject::connect(&window, &tributary::ui::MainWindow::sampleJobFinished, &app,
+                         [&window, path = options.screenshotPath](bool succeeded) {
+                             // Let the final repaint land before grabbing the window.
+                             QTimer::singleShot(300, &window, [&window, path, succeeded] {
+                                 const bool saved = window.grab().save(path);
+                                 qCInfo(lcApp).noquote() << (saved ? "saved screenshot" : "could not save screenshot") << path;
+                                 QApplication::exit(saved && succeeded ? 0 : 1);
+                             });
+                         });
+    }
+    if (options.runSampleJob)
+        QTimer::singleShot(0, &window, &tributary::ui::MainWindow::runSampleJob);
+    return QApplication::exec();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    return wantsHeadless(argc, argv) ? runHeadlessApp(argc, argv) : runDesktopApp(argc, argv);
+}

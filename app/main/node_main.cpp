@@ -1,0 +1,119 @@
+// tributary-node: the contributor runtime without a window, for servers and rigs.
+//
+//   tributary-node --coordinator 127.0.0.1:7443 [--device vulkan:0]
+//   tributary-node --list-devices
+
+#include "app/contributor/contributor_runner.h"
+#include "app/logging_categories.h"
+#include "app/main/termination_signals.h"
+#include "engine/engine.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QSysInfo>
+#include <QTextStream>
+
+namespace {
+
+void printDevices(const tributary::engine::Engine &engine, QTextStream &out)
+{
+    for (const auto &device : engine.devices()) {
+        out << QString::fromStdString(device.id).leftJustified(10) << ' '
+            << QString::fromStdString(device.name);
+        if (device.memoryBytes > 0)
+            out << ", " << (device.memoryBytes >> 20) << " MiB";
+        if (device.subgroupSize > 0)
+            out << ", subgroup " << device.subgroupSize;
+        if (device.available)
+            out << "  [available]";
+        else
+            out << "  [unavailable: " << QString::fromStdString(device.unavailableReason) << ']';
+        out << Qt::endl;
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    tributary::quitOnTerminationSignals();
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Tributary"));
+    QCoreApplication::setApplicationName(QStringLiteral("tributary-node"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TRIBUTARY_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Tributary's contributor node, without a window."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption coordinator(QStringLiteral("coordinator"),
+        QStringLiteral("Coordinator address, host:port."), QStringLiteral("address"));
+    const QCommandLineOption device(QStringLiteral("device"),
+        QStringLiteral("Device to contribute, e.g. cpu:0, vulkan:0, cuda:0 (default: the best one)."),
+        QStringLiteral("id"));
+    const QCommandLineOption name(QStringLiteral("name"),
+        QStringLiteral("Name shown to the coordinator's operator (default: the host name)."),
+        QStringLiteral("name"));
+    const QCommandLineOption nodeId(QStringLiteral("node-id"),
+        QStringLiteral("Node id from an earlier registration, to keep it."), QStringLiteral("id"));
+    const QCommandLineOption maxTasks(QStringLiteral("max-tasks"),
+        QStringLiteral("Exit after this many accepted tasks (default: run until stopped)."),
+        QStringLiteral("count"));
+    const QCommandLineOption listDevices(QStringLiteral("list-devices"),
+        QStringLiteral("List this machine's devices and exit."));
+    parser.addOptions({coordinator, device, name, nodeId, maxTasks, listDevices});
+    parser.process(app);
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const tributary::engine::Engine engine(tributary::logToCategory(lcEngine()));
+    if (parser.isSet(listDevices)) {
+        printDevices(engine, out);
+        return 0;
+    }
+    if (!parser.isSet(coordinator)) {
+        err << "tributary-node: --coordinator <host:port> is required (see --help)" << Qt::endl;
+        return 2;
+    }
+    tributary::Contributor::Options options;
+    options.coordinatorAddress = parser.value(coordinator);
+    options.deviceId = parser.isSet(device) ? parser.value(device)
+                                            : QString::fromStdString(engine.bestDevice()->id);
+    options.nodeName = parser.isSet(name) ? parser.value(name) : QSysInfo::machineHostName();
+    options.nodeId = parser.value(nodeId);
+    if (parser.isSet(maxTasks)) {
+        bool ok = false;
+        options.maxTasks = parser.value(maxTasks).toInt(&ok);
+        if (!ok || options.maxTasks <= 0) {
+            err << "tributary-node: --max-tasks needs a positive number, not '" << parser.value(maxTasks)
+                << "'" << Qt::endl;
+            return 2;
+        }
+    }
+
+    tributary::ContributorRunner runner(engine, options);
+    int exitCode = 0;
+    QObject::connect(runner.contributor(), &tributary::Contributor::stateChanged, &app,
+                     [&out](tributary::Contributor::State state, const QString &detail) {
+                         out << "state: " << tributary::Contributor::stateName(state)
+                             << (detail.isEmpty() ? QString() : " (" + detail + ")") << Qt::endl;
+                     });
+    QObject::connect(runner.contributor(), &tributary::Contributor::taskFinished, &app,
+                     [&out](const QString &taskId, const QString &, bool accepted, qint64 computeMs,
+                            const QString &message) {
+                         out << "task " << taskId << (accepted ? " accepted" : " not accepted") << " ("
+                             << computeMs << " ms)" << (message.isEmpty() ? QString() : ": " + message)
+                             << Qt::endl;
+                     });
+    QObject::connect(runner.contributor(), &tributary::Contributor::finished, &app,
+                     [&err, &exitCode](bool completed, const QString &reason) {
+                         if (!completed) {
+                             err << "tributary-node: " << reason << Qt::endl;
+                             exitCode = 1;
+                         }
+                         QCoreApplication::exit(exitCode);
+                     });
+    runner.start();
+    const int loopCode = QCoreApplication::exec();
+    return exitCode != 0 ? exitCode : loopCode;
+}

@@ -1,0 +1,69 @@
+// The desktop window, driven as a user would (offscreen): the devices are listed, the
+// local contributor connects, and "Run sample job" moves the progress bar to the end and
+// shows a verified result.
+
+#include "app/local/local_network.h"
+#include "ui/device_table_model.h"
+#include "ui/main_window.h"
+
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace tributary;
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void showsDevicesAndRunsTheSampleJob();
+};
+
+void MainWindowTest::showsDevicesAndRunsTheSampleJob()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    LocalNetwork network({dir.filePath(QStringLiteral("local.db")), QStringLiteral("cpu:0")});
+    ui::MainWindow window(network);
+    QSignalSpy contributorStates(&network, &LocalNetwork::contributorStateChanged);
+    QString error;
+    QVERIFY2(network.start(&error), qPrintable(error));
+    window.setCoordinatorAddress(network.coordinatorAddress());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    // Every device the engine found is listed; the CPU first, and available.
+    QAbstractItemModel *devices = window.deviceTable()->model();
+    QCOMPARE(devices->rowCount(), int(network.engine().devices().size()));
+    QVERIFY(devices->rowCount() >= 3); // CPU, and a Vulkan and a CUDA row even when unavailable
+    QCOMPARE(devices->index(0, ui::DeviceTableModel::Backend).data().toString(), QStringLiteral("CPU"));
+    QCOMPARE(devices->index(0, ui::DeviceTableModel::Status).data().toString(), QStringLiteral("Available"));
+    for (int row = 0; row < devices->rowCount(); ++row) {
+        const QString status = devices->index(row, ui::DeviceTableModel::Status).data().toString();
+        QVERIFY2(status == QStringLiteral("Available") || status.startsWith(QStringLiteral("Unavailable: ")),
+                 qPrintable(status));
+        QVERIFY2(status != QStringLiteral("Unavailable: "), "an unavailable device must say why");
+    }
+
+    // The contributor connects to the embedded coordinator.
+    QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains(QStringLiteral("waiting for work")), 20000);
+
+    QSignalSpy finished(&window, &ui::MainWindow::sampleJobFinished);
+    QTest::mouseClick(window.sampleButton(), Qt::LeftButton);
+    QVERIFY(!window.sampleButton()->isEnabled());
+    QVERIFY(finished.wait(180000));
+    QCOMPARE(finished.first().first().toBool(), true);
+
+    QCOMPARE(window.sampleProgress()->maximum(), 16);
+    QCOMPARE(window.sampleProgress()->value(), 16);
+    QVERIFY2(window.sampleResultLabel()->text().contains(QStringLiteral("Verified.")),
+             qPrintable(window.sampleResultLabel()->text()));
+    QVERIFY(window.sampleButton()->isEnabled());
+    QVERIFY(contributorStates.count() >= 1);
+}
+
+QTEST_MAIN(MainWindowTest)
+#include "main_window_test.moc"

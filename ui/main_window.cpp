@@ -1,0 +1,166 @@
+#include "ui/main_window.h"
+
+#include "app/jobs/sample_job.h"
+#include "app/local/local_network.h"
+#include "ui/device_table_model.h"
+
+#include <QFont>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace tributary::ui {
+
+MainWindow::MainWindow(LocalNetwork &network, QWidget *parent)
+    : QMainWindow(parent)
+    , m_network(network)
+{
+    setWindowTitle(QStringLiteral("Tributary"));
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(16, 16, 16, 16);
+    layout->setSpacing(12);
+    layout->addWidget(createHeader());
+    layout->addWidget(createDevicesBox(), 1);
+    layout->addWidget(createSampleJobBox());
+    setCentralWidget(central);
+    resize(820, 560);
+
+    m_addressLabel = new QLabel(QStringLiteral("Local coordinator: starting…"), this);
+    statusBar()->addPermanentWidget(m_addressLabel);
+
+    m_deviceModel->setDevices(m_network.engine().devices());
+    connect(&m_network, &LocalNetwork::contributorStateChanged, this, &MainWindow::showContributorState);
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget *MainWindow::createHeader()
+{
+    auto *header = new QWidget(this);
+    auto *layout = new QHBoxLayout(header);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *title = new QLabel(QStringLiteral("Tributary"), header);
+    QFont titleFont = title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.6);
+    titleFont.setBold(true);
+    title->setFont(titleFont);
+    layout->addWidget(title);
+    layout->addStretch(1);
+    m_connectionLabel = new QLabel(QStringLiteral("Contributor: starting…"), header);
+    m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
+    layout->addWidget(m_connectionLabel);
+    return header;
+}
+
+QWidget *MainWindow::createDevicesBox()
+{
+    auto *box = new QGroupBox(QStringLiteral("Devices on this machine"), this);
+    auto *layout = new QVBoxLayout(box);
+    m_deviceModel = new DeviceTableModel(this);
+    m_deviceTable = new QTableView(box);
+    m_deviceTable->setModel(m_deviceModel);
+    m_deviceTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_deviceTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_deviceTable->verticalHeader()->hide();
+    m_deviceTable->setWordWrap(false);
+    m_deviceTable->horizontalHeader()->setSectionResizeMode(DeviceTableModel::Name, QHeaderView::Stretch);
+    m_deviceTable->horizontalHeader()->setSectionResizeMode(DeviceTableModel::Backend, QHeaderView::ResizeToContents);
+    m_deviceTable->horizontalHeader()->setSectionResizeMode(DeviceTableModel::Memory, QHeaderView::ResizeToContents);
+    m_deviceTable->horizontalHeader()->setSectionResizeMode(DeviceTableModel::Status, QHeaderView::Stretch);
+    layout->addWidget(m_deviceTable);
+    return box;
+}
+
+QWidget *MainWindow::createSampleJobBox()
+{
+    auto *box = new QGroupBox(QStringLiteral("Sample job"), this);
+    auto *layout = new QVBoxLayout(box);
+    auto *description = new QLabel(
+        QStringLiteral("A 512×512×512 matrix product split into 16 tile tasks. The local coordinator "
+                       "hands them to this machine's contributor, checks every tile against its CPU "
+                       "reference and assembles the result."),
+        box);
+    description->setWordWrap(true);
+    layout->addWidget(description);
+
+    auto *row = new QHBoxLayout;
+    m_runButton = new QPushButton(QStringLiteral("Run sample job"), box);
+    m_runButton->setObjectName(QStringLiteral("runSampleJobButton"));
+    connect(m_runButton, &QPushButton::clicked, this, &MainWindow::runSampleJob);
+    row->addWidget(m_runButton);
+    m_progress = new QProgressBar(box);
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(QStringLiteral("%v / %m tasks"));
+    row->addWidget(m_progress, 1);
+    layout->addLayout(row);
+
+    m_resultLabel = new QLabel(box);
+    m_resultLabel->setWordWrap(true);
+    m_resultLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_resultLabel);
+    return box;
+}
+
+void MainWindow::setCoordinatorAddress(const QString &address)
+{
+    m_addressLabel->setText(QStringLiteral("Local coordinator: %1").arg(address));
+}
+
+void MainWindow::showContributorState(Contributor::State state, const QString &detail)
+{
+    QString text = QStringLiteral("Contributor (%1): %2")
+                       .arg(m_network.contributorDeviceId(), Contributor::stateName(state));
+    if (state == Contributor::State::Disconnected || state == Contributor::State::Stopped) {
+        if (!detail.isEmpty())
+            text += QStringLiteral(" — ") + detail;
+    }
+    m_connectionLabel->setText(text);
+}
+
+void MainWindow::runSampleJob()
+{
+    if (m_jobRunner && m_jobRunner->isRunning())
+        return;
+    m_runButton->setEnabled(false);
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_resultLabel->setText(QStringLiteral("Submitting…"));
+
+    m_jobRunner = std::make_unique<JobRunner>(m_network.engine(), m_network.coordinatorAddress());
+    connect(m_jobRunner.get(), &JobRunner::submitted, this, [this](const QString &jobId, int taskCount) {
+        m_progress->setRange(0, taskCount);
+        m_resultLabel->setText(QStringLiteral("Job %1 running…").arg(jobId));
+    });
+    connect(m_jobRunner.get(), &JobRunner::progress, this, [this](const QString &, int done, int total) {
+        m_progress->setRange(0, total);
+        m_progress->setValue(done);
+    });
+    connect(m_jobRunner.get(), &JobRunner::finished, this, &MainWindow::showJobOutcome);
+    m_jobRunner->run(sampleJobSpec());
+}
+
+void MainWindow::showJobOutcome(const JobOutcome &outcome)
+{
+    m_runButton->setEnabled(true);
+    if (outcome.succeeded) {
+        m_progress->setValue(m_progress->maximum());
+        m_resultLabel->setText(
+            QStringLiteral("<b>Verified.</b> %1×%2 result, C[0][0] = %3<br>SHA-256 %4<br>%5")
+                .arg(outcome.rows).arg(outcome.cols)
+                .arg(QString::number(double(outcome.firstValue), 'g', 9), outcome.resultSha256,
+                     outcome.message.toHtmlEscaped()));
+    } else {
+        m_resultLabel->setText(QStringLiteral("<b>Failed.</b> %1").arg(outcome.message.toHtmlEscaped()));
+    }
+    Q_EMIT sampleJobFinished(outcome.succeeded);
+}
+
+} // namespace tributary::ui

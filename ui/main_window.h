@@ -1,0 +1,68 @@
+#pragma once
+
+// MainWindow: the first window a user sees. It shows the devices the engine found, the
+// state of the local network (coordinator and contributor), and runs the sample job with
+// a progress bar that moves as tasks are verified.
+
+#include "app/contributor/contributor.h"
+#include "app/jobs/job_runner.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+
+namespace tributary {
+class LocalNetwork;
+}
+
+namespace tributary::ui {
+
+class DeviceTableModel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    // `network` must outlive the window. The window listens to it from construction, so
+    // create the window before starting the network to see every state change.
+    explicit MainWindow(LocalNetwork &network, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void setCoordinatorAddress(const QString &address);
+
+    // For tests: the widgets a user looks at.
+    QTableView *deviceTable() const { return m_deviceTable; }
+    QProgressBar *sampleProgress() const { return m_progress; }
+    QPushButton *sampleButton() const { return m_runButton; }
+    QLabel *sampleResultLabel() const { return m_resultLabel; }
+    QLabel *connectionLabel() const { return m_connectionLabel; }
+
+public Q_SLOTS:
+    void runSampleJob();
+
+Q_SIGNALS:
+    void sampleJobFinished(bool succeeded);
+
+private:
+    QWidget *createHeader();
+    QWidget *createDevicesBox();
+    QWidget *createSampleJobBox();
+    void showContributorState(Contributor::State state, const QString &detail);
+    void showJobOutcome(const JobOutcome &outcome);
+
+    LocalNetwork &m_network;
+    DeviceTableModel *m_deviceModel = nullptr;
+    QTableView *m_deviceTable = nullptr;
+    QLabel *m_connectionLabel = nullptr;
+    QLabel *m_addressLabel = nullptr;
+    QPushButton *m_runButton = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_resultLabel = nullptr;
+    std::unique_ptr<JobRunner> m_jobRunner;
+};
+
+} // namespace tributary::ui

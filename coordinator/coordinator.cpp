@@ -1,5 +1,6 @@
 #include "coordinator/coordinator.h"
 
+#include "coordinator/blob_cache.h"
 #include "coordinator/cpu_backend_pool.h"
 #include "coordinator/id_generator.h"
 #include "coordinator/job_events.h"
@@ -65,6 +66,7 @@ private:
     IdGenerator m_ids;
     CpuBackendPool m_cpu;
     std::unique_ptr<Store> m_store;
+    std::unique_ptr<BlobCache> m_inputs;
     std::unique_ptr<NodeService> m_nodeService;
     std::unique_ptr<JobService> m_jobService;
     std::unique_ptr<grpc::Server> m_server;
@@ -109,8 +111,9 @@ engine::Status CoordinatorImpl::start()
     if (auto status = SqliteStore::open(m_options.databasePath, &store); !status)
         return status;
     m_store = std::move(store);
+    m_inputs = std::make_unique<BlobCache>(*m_store, m_options.inputCacheBytes);
 
-    const ServiceContext context { *m_store, *m_clock, m_events, m_cpu, m_ids, m_options.log,
+    const ServiceContext context { *m_store, *m_inputs, *m_clock, m_events, m_cpu, m_ids, m_options.log,
         m_options.leaseDuration, static_cast<std::uint32_t>(m_options.maxAttempts) };
     m_nodeService = std::make_unique<NodeService>(context);
     m_jobService = std::make_unique<JobService>(context);

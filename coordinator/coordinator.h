@@ -22,6 +22,7 @@
 #include "engine/status.h"
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,9 @@ struct CoordinatorOptions {
     std::chrono::milliseconds leaseDuration { 15000 };
     // A task that failed verification or whose lease ran out this many times fails its job.
     int maxAttempts = 5;
+    // Memory for job inputs kept ready to slice into task payloads (least recently used
+    // go first).
+    std::uint64_t inputCacheBytes = std::uint64_t(512) << 20;
     engine::LogCallback log;
     // Where leases and timestamps read the time; null means the system clock. Tests pass
     // a clock they advance by hand.

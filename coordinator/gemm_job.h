@@ -8,7 +8,7 @@
 //   GemmJob job(spec);
 //   std::vector<float> a = job.generateA(), b = job.generateB();
 //   for (const GemmTile &tile : job.tiles()) ...             // one task per tile
-//   store.readBlobRanges(aSha, job.aRanges(tile), &aRows);   // the task's payload
+//   inputs.readRanges(aSha, job.aRanges(tile), &aRows);      // the task's payload (BlobCache)
 //   job.verifyTile(cpuBackend, tile, aRows, bCols, output, outputSha256, &rejection);
 //
 // Inputs (the protocol's contract, which nodes and clients rely on):

@@ -237,10 +237,10 @@ grpc::Status NodeService::LeaseTasks(
         if (a == job.inputs.end() || b == job.inputs.end())
             return m_context.internalError(
                 "leasing task " + task.id, engine::Status::error("job " + job.id + " has no input matrices"));
-        if (auto status = m_context.store.readBlobRanges(a->second, gemm.aRanges(tile), payload->mutable_a());
+        if (auto status = m_context.inputs.readRanges(a->second, gemm.aRanges(tile), payload->mutable_a());
             !status)
             return m_context.internalError("reading A for task " + task.id, status);
-        if (auto status = m_context.store.readBlobRanges(b->second, gemm.bRanges(tile), payload->mutable_b());
+        if (auto status = m_context.inputs.readRanges(b->second, gemm.bRanges(tile), payload->mutable_b());
             !status)
             return m_context.internalError("reading B for task " + task.id, status);
     }
@@ -283,9 +283,9 @@ grpc::Status NodeService::SubmitResult(
 
     // Verified outside any store lock: recomputing a tile is the slow part.
     std::string aRows, bColumns;
-    if (auto status = m_context.store.readBlobRanges(job->inputs["a"], gemm->aRanges(tile), &aRows); !status)
+    if (auto status = m_context.inputs.readRanges(job->inputs["a"], gemm->aRanges(tile), &aRows); !status)
         return m_context.internalError("reading A for task " + taskId, status);
-    if (auto status = m_context.store.readBlobRanges(job->inputs["b"], gemm->bRanges(tile), &bColumns);
+    if (auto status = m_context.inputs.readRanges(job->inputs["b"], gemm->bRanges(tile), &bColumns);
         !status)
         return m_context.internalError("reading B for task " + taskId, status);
     std::string rejection;

@@ -4,6 +4,7 @@
 // them. Passed by value (it holds references), so each service states its dependencies in
 // one place instead of reaching for globals.
 
+#include "coordinator/blob_cache.h"
 #include "coordinator/clock.h"
 #include "coordinator/cpu_backend_pool.h"
 #include "coordinator/id_generator.h"
@@ -23,6 +24,7 @@ namespace tributary::coordinator {
 
 struct ServiceContext {
     Store &store;
+    BlobCache &inputs; // job inputs (A, B) sliced from memory
     const Clock &clock;
     JobEvents &events;
     CpuBackendPool &cpu;

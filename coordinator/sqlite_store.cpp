@@ -811,54 +811,6 @@ Status SqliteStore::readBlob(const std::string &sha256, std::optional<std::strin
     return Status::ok();
 }
 
-Status SqliteStore::readBlobRanges(
-    const std::string &sha256, std::span<const ByteRange> ranges, std::string *data)
-{
-    std::lock_guard lock(m_mutex);
-    std::int64_t rowid = 0;
-    {
-        auto &select = statement("SELECT rowid FROM blobs WHERE sha256 = ?");
-        SqliteStatement::Scope scope(select);
-        select.bind(1, sha256);
-        bool row = false;
-        if (auto status = select.step(&row); !status)
-            return status;
-        if (!row)
-            return Status::error("blob " + sha256 + " is missing");
-        rowid = select.columnInt64(0);
-    }
-
-    // Incremental blob I/O reads just the ranges instead of the whole matrix.
-    sqlite3_blob *blob = nullptr;
-    if (sqlite3_blob_open(m_db, "main", "blobs", "data", rowid, 0, &blob) != SQLITE_OK) {
-        std::string message = sqlite3_errmsg(m_db);
-        sqlite3_blob_close(blob);
-        return Status::error("sqlite: cannot open blob " + sha256 + ": " + message);
-    }
-    const auto blobBytes = static_cast<std::uint64_t>(sqlite3_blob_bytes(blob));
-    Status result;
-    for (const ByteRange &range : ranges) {
-        if (range.offset > blobBytes || range.size > blobBytes - range.offset) {
-            result = Status::error("range " + std::to_string(range.offset) + "+" + std::to_string(range.size)
-                + " is outside blob " + sha256 + " of " + std::to_string(blobBytes) + " bytes");
-            break;
-        }
-        if (range.size == 0)
-            continue;
-        const std::size_t at = data->size();
-        data->resize(at + range.size);
-        // blob sizes are bounded by SQLITE_MAX_LENGTH (< 2^31), so the ranges fit in int.
-        if (int rc = sqlite3_blob_read(
-                blob, data->data() + at, static_cast<int>(range.size), static_cast<int>(range.offset));
-            rc != SQLITE_OK) {
-            result = Status::error(std::string("sqlite: reading blob ") + sha256 + ": " + sqlite3_errstr(rc));
-            break;
-        }
-    }
-    sqlite3_blob_close(blob);
-    return result;
-}
-
 #undef TRIBUTARY_TASK_COLUMNS
 
 } // namespace tributary::coordinator

@@ -58,8 +58,6 @@ public:
     engine::Status touchNode(const std::string &id, std::int64_t nowMs, bool *known) override;
 
     engine::Status readBlob(const std::string &sha256, std::optional<std::string> *data) override;
-    engine::Status readBlobRanges(
-        const std::string &sha256, std::span<const ByteRange> ranges, std::string *data) override;
 
 private:
     class Transaction;

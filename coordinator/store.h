@@ -22,7 +22,6 @@
 //   job:   QUEUED --first task DONE--> RUNNING --last task DONE--> COMPLETED
 //          QUEUED/RUNNING --a task used up its attempts--> FAILED (its open tasks FAILED)
 
-#include "coordinator/byte_range.h"
 #include "engine/status.h"
 
 #include <cstddef>
@@ -217,12 +216,8 @@ public:
 
     // --- Blobs
 
+    // Parts of a blob are read through BlobCache, which keeps job inputs in memory.
     virtual engine::Status readBlob(const std::string &sha256, std::optional<std::string> *data) = 0;
-    // Appends the ranges, in order, to *data. Fails when the blob is missing or a range
-    // runs past its end.
-    virtual engine::Status readBlobRanges(
-        const std::string &sha256, std::span<const ByteRange> ranges, std::string *data)
-        = 0;
 };
 
 } // namespace tributary::coordinator

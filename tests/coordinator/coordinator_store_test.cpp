@@ -3,6 +3,7 @@
 // everything survives closing and reopening the file. Times are passed in explicitly, so
 // nothing here sleeps.
 
+#include "coordinator/blob_cache.h"
 #include "coordinator/sqlite_store.h"
 
 #include <QTemporaryDir>
@@ -268,12 +269,20 @@ private slots:
         QVERIFY(m_store->readBlob("sha-a-job-1", &blob));
         QCOMPARE(*blob, fixture.a);
         const ByteRange ranges[] = { { 2, 3 }, { 10, 0 }, { 0, 1 }, { 15, 1 } };
-        std::string slices;
-        QVERIFY(m_store->readBlobRanges("sha-a-job-1", ranges, &slices));
-        QCOMPARE(slices, std::string("2340f"));
-        const ByteRange outside[] = { { 14, 3 } };
-        QVERIFY(!m_store->readBlobRanges("sha-a-job-1", outside, &slices));
-        QVERIFY(!m_store->readBlobRanges("no-such-blob", ranges, &slices));
+        // Ranges come through the in-memory cache; a 1-byte capacity exercises the
+        // uncached path, a large one the cached path.
+        for (std::uint64_t capacity : { std::uint64_t(1), std::uint64_t(1) << 20 }) {
+            BlobCache cache(*m_store, capacity);
+            for (int pass = 0; pass < 2; ++pass) {
+                std::string slices;
+                QVERIFY(cache.readRanges("sha-a-job-1", ranges, &slices));
+                QCOMPARE(slices, std::string("2340f"));
+            }
+            const ByteRange outside[] = { { 14, 3 } };
+            std::string slices;
+            QVERIFY(!cache.readRanges("sha-a-job-1", outside, &slices));
+            QVERIFY(!cache.readRanges("no-such-blob", ranges, &slices));
+        }
 
         std::optional<JobRecord> missing;
         QVERIFY(m_store->findJob("job-2", 1000, &missing));

@@ -30,13 +30,15 @@ MainWindow::MainWindow(LocalNetwork &network, QWidget *parent)
     layout->addWidget(createDevicesBox(), 1);
     layout->addWidget(createSampleJobBox());
     setCentralWidget(central);
-    resize(820, 560);
+    resize(820, 500);
 
     m_addressLabel = new QLabel(QStringLiteral("Local coordinator: starting…"), this);
     statusBar()->addPermanentWidget(m_addressLabel);
 
     m_deviceModel->setDevices(m_network.engine().devices());
     connect(&m_network, &LocalNetwork::contributorStateChanged, this, &MainWindow::showContributorState);
+    connect(&m_network, &LocalNetwork::taskFinished, this,
+            [this](const QString &, const QString &, bool accepted) { countTask(accepted); });
 }
 
 MainWindow::~MainWindow() = default;
@@ -53,9 +55,16 @@ QWidget *MainWindow::createHeader()
     title->setFont(titleFont);
     layout->addWidget(title);
     layout->addStretch(1);
+    auto *stateColumn = new QVBoxLayout;
     m_connectionLabel = new QLabel(QStringLiteral("Contributor: starting…"), header);
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
-    layout->addWidget(m_connectionLabel);
+    m_connectionLabel->setAlignment(Qt::AlignRight);
+    stateColumn->addWidget(m_connectionLabel);
+    m_tasksLabel = new QLabel(header);
+    m_tasksLabel->setAlignment(Qt::AlignRight);
+    stateColumn->addWidget(m_tasksLabel);
+    layout->addLayout(stateColumn);
+    countTask(false);
     return header;
 }
 
@@ -123,6 +132,13 @@ void MainWindow::showContributorState(Contributor::State state, const QString &d
             text += QStringLiteral(" — ") + detail;
     }
     m_connectionLabel->setText(text);
+}
+
+void MainWindow::countTask(bool accepted)
+{
+    if (accepted)
+        ++m_tasksAccepted;
+    m_tasksLabel->setText(QStringLiteral("Tasks computed and verified on this machine: %1").arg(m_tasksAccepted));
 }
 
 void MainWindow::runSampleJob()

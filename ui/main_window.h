@@ -40,6 +40,7 @@ public:
     QPushButton *sampleButton() const { return m_runButton; }
     QLabel *sampleResultLabel() const { return m_resultLabel; }
     QLabel *connectionLabel() const { return m_connectionLabel; }
+    QLabel *tasksLabel() const { return m_tasksLabel; }
 
 public Q_SLOTS:
     void runSampleJob();
@@ -53,12 +54,15 @@ private:
     QWidget *createSampleJobBox();
     void showContributorState(Contributor::State state, const QString &detail);
     void showJobOutcome(const JobOutcome &outcome);
+    void countTask(bool accepted);
 
     LocalNetwork &m_network;
     DeviceTableModel *m_deviceModel = nullptr;
     QTableView *m_deviceTable = nullptr;
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_addressLabel = nullptr;
+    QLabel *m_tasksLabel = nullptr;
+    int m_tasksAccepted = 0;
     QPushButton *m_runButton = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_resultLabel = nullptr;

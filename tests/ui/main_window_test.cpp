@@ -62,6 +62,8 @@ void MainWindowTest::showsDevicesAndRunsTheSampleJob()
     QVERIFY2(window.sampleResultLabel()->text().contains(QStringLiteral("Verified.")),
              qPrintable(window.sampleResultLabel()->text()));
     QVERIFY(window.sampleButton()->isEnabled());
+    // The local contributor did the work; its count arrives by queued signal.
+    QTRY_COMPARE(window.tasksLabel()->text(), QStringLiteral("Tasks computed and verified on this machine: 16"));
     QVERIFY(contributorStates.count() >= 1);
 }
 

@@ -14,14 +14,17 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libsqlite3-dev
   # compute engine: Vulkan loader, shader compiler, Mesa's CPU Vulkan driver (lavapipe)
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-tools
+  # ONNX import and its conformance data, the training data set, OpenBLAS (benchmark reference)
+  libonnx-dev libonnx-testdata dataset-fashion-mnist libopenblas-dev
   # GUI tests and screenshots
   xvfb xauth x11-utils
   # packaging
   dpkg-dev file
 )
 
-# One dpkg-query for all packages: this runs before every ./dev command.
-installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null \
+# One dpkg-query for all packages: this runs before every ./dev command. dpkg-query
+# exits non-zero when any package is unknown to dpkg, which is the case we handle here.
+installed=$( (dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true) \
   | awk '$NF == "installed" { print $1 }' | sed 's/:.*//')
 missing=()
 for p in "${packages[@]}"; do

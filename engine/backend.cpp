@@ -1,5 +1,7 @@
 #include "engine/backend.h"
 
+#include "engine/ops/shape_inference.h"
+
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -50,6 +52,20 @@ Status checkGemmArguments(std::size_t aSize, std::size_t bSize, std::size_t cSiz
     if (Status s = checkOperand("B", shape.k, shape.n, bSize, shape); !s)
         return s;
     return checkOperand("C", shape.m, shape.n, cSize, shape);
+}
+
+Status runOp(Backend &backend, const Op &op, std::span<const Tensor> inputs, std::vector<Tensor> *outputs)
+{
+    std::vector<TensorDesc> descs;
+    if (Status s = inferOutputs(op, inputs, &descs); !s)
+        return s;
+    outputs->clear();
+    outputs->resize(descs.size());
+    for (std::size_t i = 0; i < descs.size(); ++i) {
+        if (Status s = backend.allocate(descs[i], &(*outputs)[i]); !s)
+            return s;
+    }
+    return backend.run(op, inputs, *outputs);
 }
 
 } // namespace tributary::engine

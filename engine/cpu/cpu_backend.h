@@ -26,6 +26,16 @@ public:
     Status gemm(std::span<const float> a, std::span<const float> b, std::span<float> c,
                 GemmShape shape) override;
 
+    // Tensors and ops (cpu_backend_ops.cpp; kernels in cpu/ops/).
+    Status allocate(const TensorDesc &desc, Tensor *out) override;
+    Status upload(const HostTensor &host, Tensor *out) override;
+    Status download(const Tensor &tensor, HostTensor *out) override;
+    bool supports(OpKind kind) const override;
+    Status run(const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs) override;
+    Status synchronize() override { return Status::ok(); }
+
+    ThreadPool &pool() { return m_pool; }
+
 private:
     void packB(const float *b, GemmShape shape);
     void computeBlock(const float *a, float *c, GemmShape shape, int rowBegin, int rowEnd, int panelBegin,

@@ -37,6 +37,7 @@ message(STATUS "CUDA backend: enabled (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, "
 
 add_library(tributary_engine_cuda STATIC
   cuda/cuda_backend.cpp
+  cuda/cuda_backend_ops.cpp
   cuda/cuda_device.cpp
   cuda/cuda_gemm_kernel.cu)
 target_include_directories(tributary_engine_cuda PUBLIC ${CMAKE_SOURCE_DIR})

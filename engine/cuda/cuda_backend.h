@@ -31,6 +31,15 @@ public:
     Status gemm(std::span<const float> a, std::span<const float> b, std::span<float> c,
                 GemmShape shape) override;
 
+    // Tensors and ops: not on this backend yet (the GPU op infrastructure lands next);
+    // every call fails with a message saying so, and supports() is false.
+    Status allocate(const TensorDesc &desc, Tensor *out) override;
+    Status upload(const HostTensor &host, Tensor *out) override;
+    Status download(const Tensor &tensor, HostTensor *out) override;
+    bool supports(OpKind kind) const override;
+    Status run(const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs) override;
+    Status synchronize() override;
+
 private:
     struct DeviceBuffer {
         float *data = nullptr;

@@ -55,6 +55,7 @@ endforeach()
 target_sources(tributary_engine PRIVATE
   vulkan/vulkan_api.cpp
   vulkan/vulkan_backend.cpp
+  vulkan/vulkan_backend_ops.cpp
   vulkan/vulkan_buffer.cpp
   vulkan/vulkan_device.cpp
   vulkan/vulkan_instance.cpp

@@ -1,0 +1,15 @@
+#include "engine/cpu/ops/cpu_ops.h"
+
+namespace tributary::engine {
+
+bool cpuSupportsLayout(OpKind)
+{
+    return false;
+}
+
+Status cpuRunLayout(CpuOpContext &, const Op &op, std::span<const Tensor>, std::span<Tensor>)
+{
+    return Status::error(std::string("cpu: ") + std::string(opName(op.kind)) + " is not implemented yet");
+}
+
+} // namespace tributary::engine

@@ -1,0 +1,10 @@
+#include "engine/ops/reduce.h"
+
+namespace tributary::engine {
+
+Status inferReduce(const Op &op, const OpInputs &, std::vector<TensorDesc> *)
+{
+    return Status::error(std::string(opName(op.kind)) + ": not implemented yet");
+}
+
+} // namespace tributary::engine

@@ -1,0 +1,15 @@
+#include "engine/vulkan/ops/vulkan_ops.h"
+
+namespace tributary::engine {
+
+bool vulkanSupportsLayout(OpKind)
+{
+    return false;
+}
+
+Status vulkanRunLayout(VulkanOpContext &, const Op &op, std::span<const Tensor>, std::span<Tensor>)
+{
+    return Status::error(std::string("vulkan: ") + std::string(opName(op.kind)) + " is not implemented yet");
+}
+
+} // namespace tributary::engine

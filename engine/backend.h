@@ -54,9 +54,10 @@ public:
     // Whether run() implements this op on this backend.
     virtual bool supports(OpKind kind) const = 0;
     // Runs one op. `outputs` are allocated by the caller with the shapes inferOutputs()
-    // gives (engine/ops/shape_inference.h); an absent optional input is a Tensor without
-    // a buffer. GPU backends may queue the work and return before it is done: errors
-    // that happen on the device surface at the next download() or synchronize().
+    // gives (engine/ops/shape_inference.h); an absent optional input, or an optional
+    // output the caller does not want, is a Tensor without a buffer. GPU backends may
+    // queue the work and return before it is done: errors that happen on the device
+    // surface at the next download() or synchronize().
     virtual Status run(const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs) = 0;
     // Waits for all queued work.
     virtual Status synchronize() = 0;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace tributary::engine {
@@ -79,6 +80,41 @@ Status checkExactMode(Backend &backend)
         if (std::bit_cast<std::uint32_t>(rc[index]) != std::bit_cast<std::uint32_t>(rwant[index]))
             return Status::error(describeMismatch("result differs from the exact-mode chain", index, shape.n, rc[index],
                                                   rwant[index]));
+    }
+    return Status::ok();
+}
+
+const SubnormalProbe &subnormalProbe()
+{
+    static const SubnormalProbe probe = {
+        // a: subnormal inputs, operands of subnormal results, and a rounding case
+        {0x1p-130f, 0x1p-126f, 0x1p-70f, 0x1p-130f, 0x3p-149f, -0x1p-149f, 0x1.8p-127f, 0x1p-149f},
+        {0.0f, -0x1p-127f, 0x1p-70f, 0x1p4f, 0.5f, 0x1p-149f, 0x1p-2f, 0x1p127f},
+    };
+    return probe;
+}
+
+Status checkSubnormalResults(std::span<const float> sum, std::span<const float> product)
+{
+    const SubnormalProbe &probe = subnormalProbe();
+    if (sum.size() < kSubnormalProbeSize || product.size() < kSubnormalProbeSize)
+        return Status::error("subnormal probe: too few results");
+    for (std::size_t i = 0; i < kSubnormalProbeSize; ++i) {
+        // The host keeps subnormals (default MXCSR, no -ffast-math): the reference.
+        const float a = probe.a[i];
+        const float b = probe.b[i];
+        const float wantSum = a + b;
+        const float wantProduct = a * b;
+        for (const auto &[what, op, got, want] :
+             {std::tuple{"addition", '+', sum[i], wantSum}, std::tuple{"multiplication", '*', product[i], wantProduct}}) {
+            if (std::bit_cast<std::uint32_t>(got) == std::bit_cast<std::uint32_t>(want))
+                continue;
+            char text[240];
+            std::snprintf(text, sizeof text, "float %s does not keep subnormals (%a %c %a = 0x%08x, expected 0x%08x)",
+                          what, static_cast<double>(a), op, static_cast<double>(b), std::bit_cast<std::uint32_t>(got),
+                          std::bit_cast<std::uint32_t>(want));
+            return Status::error(text);
+        }
     }
     return Status::ok();
 }

@@ -30,7 +30,8 @@ Status CpuBackend::upload(const HostTensor &host, Tensor *out)
     Tensor tensor;
     if (Status s = allocate({host.dtype, host.shape}, &tensor); !s)
         return s;
-    std::memcpy(cpuData<std::byte>(tensor), host.data.data(), host.data.size());
+    if (!host.data.empty()) // memcpy's pointers must be valid even for zero bytes
+        std::memcpy(cpuData<std::byte>(tensor), host.data.data(), host.data.size());
     *out = std::move(tensor);
     return Status::ok();
 }
@@ -40,7 +41,8 @@ Status CpuBackend::download(const Tensor &tensor, HostTensor *out)
     if (!tensor.valid())
         return Status::error("cpu: download of a tensor without storage");
     HostTensor host = HostTensor::zeros(tensor.dtype, tensor.shape);
-    std::memcpy(host.data.data(), cpuData<std::byte>(tensor), host.data.size());
+    if (!host.data.empty())
+        std::memcpy(host.data.data(), cpuData<std::byte>(tensor), host.data.size());
     *out = std::move(host);
     return Status::ok();
 }

@@ -39,10 +39,24 @@ add_library(tributary_engine_cuda STATIC
   cuda/cuda_backend.cpp
   cuda/cuda_backend_ops.cpp
   cuda/cuda_device.cpp
-  cuda/cuda_gemm_kernel.cu)
+  cuda/cuda_exact_probe.cu
+  cuda/cuda_gemm_kernel.cu
+  cuda/cuda_tensor_buffer.cpp
+  cuda/ops/cuda_elementwise.cu
+  cuda/ops/cuda_layout.cu
+  cuda/ops/cuda_linear.cu
+  cuda/ops/cuda_optimizer.cu
+  cuda/ops/cuda_reduce.cu)
 target_include_directories(tributary_engine_cuda PUBLIC ${CMAKE_SOURCE_DIR})
+# .cu files include engine headers written in C++20 (std::span, defaulted operator==).
+# CMake 3.25 knows nvcc's flags only up to C++17, and an unset CUDA_STANDARD falls back
+# to CXX_STANDARD (20), so tell it the flag nvcc ≥ 12 takes for C++20.
+if(NOT DEFINED CMAKE_CUDA20_STANDARD_COMPILE_OPTION)
+  set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+  set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+endif()
 set_target_properties(tributary_engine_cuda PROPERTIES
-  CUDA_STANDARD 17 # the kernel needs no more; CMake 3.25 does not know nvcc 13 for CUDA20
+  CUDA_STANDARD 20
   CUDA_STANDARD_REQUIRED ON
   # The runtime is linked explicitly below, once, as the static library.
   CUDA_RUNTIME_LIBRARY None)

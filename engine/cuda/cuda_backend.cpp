@@ -1,6 +1,8 @@
 #include "engine/cuda/cuda_backend.h"
 
 #include "engine/cuda/cuda_device.h"
+#include "engine/cuda/cuda_exact_probe.h"
+#include "engine/cuda/cuda_tensor_buffer.h"
 #include "engine/cuda/cuda_gemm_kernel.h"
 #include "engine/exact_mode_check.h"
 
@@ -30,6 +32,33 @@ std::string mib(std::size_t bytes)
     return std::to_string((bytes + (std::size_t{1} << 20) - 1) >> 20) + " MiB";
 }
 
+// Runs the subnormal probe (exact_mode_check.h) as one tiny kernel.
+Status checkSubnormals(CudaBackend &backend)
+{
+    const SubnormalProbe &probe = subnormalProbe();
+    const Shape shape{static_cast<std::int64_t>(kSubnormalProbeSize)};
+    Tensor a, b, sum, product;
+    if (Status s = backend.upload(HostTensor::fromF32(shape, probe.a), &a); !s)
+        return s;
+    if (Status s = backend.upload(HostTensor::fromF32(shape, probe.b), &b); !s)
+        return s;
+    if (Status s = backend.allocate({DType::F32, shape}, &sum); !s)
+        return s;
+    if (Status s = backend.allocate({DType::F32, shape}, &product); !s)
+        return s;
+    if (const cudaError_t e = launchSubnormalProbe(cudaData<const float>(a), cudaData<const float>(b),
+                                                   cudaData<float>(sum), cudaData<float>(product),
+                                                   static_cast<int>(kSubnormalProbeSize), backend.stream());
+        e != cudaSuccess)
+        return Status::error(std::string("cuda: launching the subnormal probe: ") + cudaGetErrorString(e));
+    HostTensor sumHost, productHost;
+    if (Status s = backend.download(sum, &sumHost); !s)
+        return s;
+    if (Status s = backend.download(product, &productHost); !s)
+        return s;
+    return checkSubnormalResults(sumHost.f32(), productHost.f32());
+}
+
 } // namespace
 
 std::unique_ptr<Backend> openCudaBackend(const DeviceInfo &device, std::string *error)
@@ -37,7 +66,10 @@ std::unique_ptr<Backend> openCudaBackend(const DeviceInfo &device, std::string *
     auto backend = CudaBackend::create(device, error);
     if (!backend)
         return nullptr;
-    if (Status s = checkExactMode(*backend); !s) {
+    Status s = checkExactMode(*backend);
+    if (s)
+        s = checkSubnormals(*backend);
+    if (!s) {
         *error = "cuda: " + device.name + " does not keep exact mode: " + s.message();
         return nullptr;
     }
@@ -72,7 +104,7 @@ CudaBackend::~CudaBackend()
     cudaSetDevice(m_ordinal);
     if (m_stream)
         cudaStreamSynchronize(m_stream);
-    for (DeviceBuffer *buffer : {&m_a, &m_b, &m_c}) {
+    for (GemmBuffer *buffer : {&m_a, &m_b, &m_c}) {
         if (buffer->data)
             cudaFree(buffer->data);
     }
@@ -87,7 +119,7 @@ Status CudaBackend::failure(const char *what, cudaError_t error)
     return Status::error(std::string("cuda: ") + what + ": " + cudaGetErrorString(error));
 }
 
-Status CudaBackend::reserve(DeviceBuffer *buffer, std::size_t bytes, const char *what)
+Status CudaBackend::reserve(GemmBuffer *buffer, std::size_t bytes, const char *what)
 {
     if (bytes <= buffer->bytes)
         return Status::ok();

@@ -1,11 +1,15 @@
 #pragma once
 
-// CudaBackend: GEMM on one CUDA device with the tiled kernel in cuda_gemm_kernel.cu.
-// Created through openCudaBackend() (cuda_device.h), which also checks exact mode.
+// CudaBackend: tensors and ops on one CUDA device. Created through openCudaBackend()
+// (cuda_device.h), which also checks exact mode (GEMM, and subnormals in plain float
+// add/mul).
 //
-// Owns a stream and three device buffers (A, B, C) that are reused across calls and
-// grow as needed. Failures become a Status "cuda: <what>: <CUDA error string>"; after an
-// error that poisons the CUDA context (e.g. an illegal address) the backend refuses work.
+// Tensors live in CudaTensorBuffer (cuda_tensor_buffer.h); op kernels (cuda/ops/*.cu)
+// launch on stream(), so work runs in order and overlaps with the host until download()
+// or synchronize(), where execution errors surface. gemm() keeps three device buffers
+// (A, B, C) that are reused across calls and grow as needed. Failures become a Status
+// "cuda: <what>: <CUDA error string>"; after an error that poisons the CUDA context (e.g.
+// an illegal address) the backend refuses work.
 
 #include "engine/backend.h"
 
@@ -31,8 +35,6 @@ public:
     Status gemm(std::span<const float> a, std::span<const float> b, std::span<float> c,
                 GemmShape shape) override;
 
-    // Tensors and ops: not on this backend yet (the GPU op infrastructure lands next);
-    // every call fails with a message saying so, and supports() is false.
     Status allocate(const TensorDesc &desc, Tensor *out) override;
     Status upload(const HostTensor &host, Tensor *out) override;
     Status download(const Tensor &tensor, HostTensor *out) override;
@@ -40,20 +42,29 @@ public:
     Status run(const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs) override;
     Status synchronize() override;
 
+    // The stream every kernel of this backend is launched on.
+    cudaStream_t stream() const { return m_stream; }
+    int ordinal() const { return m_ordinal; }
+
 private:
-    struct DeviceBuffer {
+    struct GemmBuffer {
         float *data = nullptr;
         std::size_t bytes = 0;
     };
 
     explicit CudaBackend(DeviceInfo device, int ordinal);
-    Status reserve(DeviceBuffer *buffer, std::size_t bytes, const char *what);
+    Status reserve(GemmBuffer *buffer, std::size_t bytes, const char *what);
     Status failure(const char *what, cudaError_t error);
+    // Waits for the stream; an execution error makes the backend unusable.
+    Status wait(const char *what);
 
     DeviceInfo m_device;
     int m_ordinal = 0;
     cudaStream_t m_stream = nullptr;
-    DeviceBuffer m_a, m_b, m_c;
+    GemmBuffer m_a, m_b, m_c;
+    // Identifies this backend's tensors (CudaTensorBuffer::owner()); shared with them, so
+    // its address is not reused by another backend while one of them lives.
+    std::shared_ptr<const int> m_identity = std::make_shared<const int>(0);
     bool m_unusable = false;
     std::string m_unusableReason;
 };

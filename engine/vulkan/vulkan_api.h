@@ -51,6 +51,7 @@ namespace tributary::engine {
     X(vkCmdPushConstants)                \
     X(vkCmdDispatch)                     \
     X(vkCmdPipelineBarrier)              \
+    X(vkCmdCopyBuffer)                   \
     X(vkCreateFence)                     \
     X(vkDestroyFence)                    \
     X(vkWaitForFences)                   \
@@ -74,6 +75,7 @@ namespace tributary::engine {
     X(vkCreateDescriptorPool)            \
     X(vkDestroyDescriptorPool)           \
     X(vkAllocateDescriptorSets)          \
+    X(vkResetDescriptorPool)             \
     X(vkUpdateDescriptorSets)
 
 class VulkanApi {

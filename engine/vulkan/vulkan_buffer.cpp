@@ -2,11 +2,7 @@
 
 namespace tributary::engine {
 
-namespace {
-
-// Index of a memory type allowed by typeBits with all `required` flags, preferring one
-// that also has `preferred`; -1 when none fits.
-int findMemoryType(const VkPhysicalDeviceMemoryProperties &memory, std::uint32_t typeBits,
+int findVulkanMemoryType(const VkPhysicalDeviceMemoryProperties &memory, std::uint32_t typeBits,
                    VkMemoryPropertyFlags required, VkMemoryPropertyFlags preferred)
 {
     int fallback = -1;
@@ -23,8 +19,6 @@ int findMemoryType(const VkPhysicalDeviceMemoryProperties &memory, std::uint32_t
     }
     return fallback;
 }
-
-} // namespace
 
 VulkanBuffer::VulkanBuffer(const VulkanApi &api, VkDevice device, const VkPhysicalDeviceMemoryProperties &memory,
                            std::string what, bool readback)
@@ -72,7 +66,7 @@ Status VulkanBuffer::reserve(VkDeviceSize bytes, bool *reallocated)
     VkBufferCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
     info.size = bytes;
-    info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+    info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
     info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     if (VkResult r = m_api.vkCreateBuffer(m_device, &info, nullptr, &m_buffer); r != VK_SUCCESS) {
         m_buffer = VK_NULL_HANDLE;
@@ -83,7 +77,7 @@ Status VulkanBuffer::reserve(VkDeviceSize bytes, bool *reallocated)
     m_api.vkGetBufferMemoryRequirements(m_device, m_buffer, &requirements);
     const VkMemoryPropertyFlags required = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
     const VkMemoryPropertyFlags preferred = m_readback ? VK_MEMORY_PROPERTY_HOST_CACHED_BIT : 0;
-    const int type = findMemoryType(m_memory, requirements.memoryTypeBits, required, required | preferred);
+    const int type = findVulkanMemoryType(m_memory, requirements.memoryTypeBits, required, required | preferred);
     if (type < 0) {
         release();
         return Status::error("vulkan: no host-visible coherent memory type for " + m_what);

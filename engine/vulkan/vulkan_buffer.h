@@ -1,7 +1,8 @@
 #pragma once
 
-// VulkanBuffer: one host-visible, host-coherent storage buffer, persistently mapped and
-// reused across calls; reserve() grows it when a call needs more.
+// VulkanBuffer: one host-visible, host-coherent buffer, persistently mapped: the staging
+// buffer of an upload or download on a device whose tensors the host cannot map.
+// reserve() grows it when a call needs more.
 
 #include "engine/status.h"
 #include "engine/vulkan/vulkan_api.h"
@@ -10,9 +11,14 @@
 
 namespace tributary::engine {
 
+// Index of a memory type allowed by typeBits with all `required` flags, preferring one
+// that also has `preferred`; -1 when none fits.
+int findVulkanMemoryType(const VkPhysicalDeviceMemoryProperties &memory, std::uint32_t typeBits,
+                         VkMemoryPropertyFlags required, VkMemoryPropertyFlags preferred);
+
 class VulkanBuffer {
 public:
-    // `what` names the buffer in error messages ("A", "B", "C"). A readback buffer
+    // `what` names the buffer in error messages ("staging"). A readback buffer
     // prefers host-cached memory, which the CPU reads much faster.
     VulkanBuffer(const VulkanApi &api, VkDevice device, const VkPhysicalDeviceMemoryProperties &memory,
                  std::string what, bool readback);

@@ -3,6 +3,9 @@
 // The Vulkan backend's op kernels, one function per op family (vulkan_<family>.cpp),
 // each recording dispatches of the shaders in vulkan/shaders/<family>_*.comp through
 // VulkanBackend::dispatch(). Every result must equal the CPU reference bit for bit.
+//
+// VulkanBackend::run has checked that every input with storage and every output is a
+// tensor of this device; dispatch() binds them (vulkan_dispatch.h shows a call).
 
 #include "engine/ops/op.h"
 #include "engine/status.h"

@@ -11,17 +11,10 @@
 // read neighbouring shared-memory words and write neighbouring words of C.
 
 // Variants (preprocessor flags, one SPIR-V module each):
-//   (none)           fma() and the driver's default fp32 behaviour
-//   DENORM_PRESERVE  fma(), with IEEE subnormals requested through float controls
-//   SOFT_FMA         softFma() on float bit patterns in integer arithmetic: exact on any
-//                    device, much slower; for devices whose fma() fails the open-time check
-
-#ifdef DENORM_PRESERVE
-// SPV_KHR_float_controls DenormPreserve (execution mode 4459, capability 4464) for
-// 32-bit floats: IEEE subnormals instead of the driver's default, which may flush.
-#extension GL_EXT_spirv_intrinsics : require
-spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [4464], 4459, 32);
-#endif
+//   (none)    fma(); IEEE subnormals are requested at load time where the device
+//             supports float controls (spirvWithDenormPreserve in vulkan_shaders.h)
+//   SOFT_FMA  softFma() on float bit patterns in integer arithmetic: exact on any
+//             device, much slower; for devices whose fma() fails the open-time check
 
 #ifdef SOFT_FMA
 #extension GL_GOOGLE_include_directive : require

@@ -1,15 +1,674 @@
+// CUDA kernels of the linear family (definitions in engine/ops/linear.h), the same plan
+// as the Vulkan backend (vulkan/ops/vulkan_linear.cpp): one strided, batched GEMM kernel
+// with an epilogue, whose batches read their element offsets from a table uploaded per
+// op; im2col / col2im / an axis swap around it for the convolutions; pooling forward per
+// output and backward gathered per input element. fma only as __fmaf_rn in the GEMM
+// chain (the file is built with --fmad=false).
+
+#include "engine/cuda/cuda_backend.h"
+#include "engine/cuda/cuda_tensor_buffer.h"
 #include "engine/cuda/ops/cuda_ops.h"
+#include "engine/ops/linear.h"
+
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
 
 namespace tributary::engine {
 
-bool cudaSupportsLinear(OpKind)
+namespace {
+
+using Index = std::int64_t;
+
+constexpr int kTile = 64;     // rows and columns of Y per GEMM block
+constexpr int kThreadTile = 4; // rows and columns per thread
+constexpr int kDepth = 16;    // p-slice staged in shared memory
+constexpr int kBlockSide = kTile / kThreadTile; // 16 × 16 threads
+constexpr int kThreads = 256; // elementwise-style kernels
+constexpr unsigned kMaxGridZ = 65535;
+constexpr unsigned kChunk = 32; // the canonical sum's chunk
+static_assert(kChunk == kLinearReduceChunk);
+
+struct GemmParams {
+    unsigned m, n, k;
+    unsigned aRow, aCol, bRow, bCol, yRow;
+    unsigned addRow, addCol;
+    float alpha, beta;
+    unsigned hasAdded;
+};
+
+__global__ void gemmKernel(const float *a, const float *b, float *y, const float *added, const unsigned *offsets,
+                           GemmParams p)
 {
-    return false;
+    __shared__ float tileA[kDepth * kTile]; // [p][row]
+    __shared__ float tileB[kDepth * kTile]; // [p][column]
+    const unsigned tx = threadIdx.x;
+    const unsigned ty = threadIdx.y;
+    const unsigned tid = ty * kBlockSide + tx;
+    const unsigned row0 = blockIdx.y * kTile;
+    const unsigned col0 = blockIdx.x * kTile;
+    const unsigned batch = blockIdx.z;
+    const unsigned offA = offsets[4 * batch];
+    const unsigned offB = offsets[4 * batch + 1];
+    const unsigned offY = offsets[4 * batch + 2];
+    const unsigned offAdd = offsets[4 * batch + 3];
+
+    float acc[kThreadTile * kThreadTile];
+    for (int e = 0; e < kThreadTile * kThreadTile; ++e)
+        acc[e] = 0.0f;
+
+    for (unsigned p0 = 0; p0 < p.k; p0 += kDepth) {
+        for (unsigned e = tid; e < kTile * kDepth; e += kBlockSide * kBlockSide) {
+            const unsigned r = e / kDepth;
+            const unsigned q = e % kDepth;
+            const unsigned gr = row0 + r;
+            const unsigned gp = p0 + q;
+            tileA[q * kTile + r] = (gr < p.m && gp < p.k) ? a[offA + gr * p.aRow + gp * p.aCol] : 0.0f;
+        }
+        for (unsigned e = tid; e < kDepth * kTile; e += kBlockSide * kBlockSide) {
+            const unsigned q = e / kTile;
+            const unsigned col = e % kTile;
+            const unsigned gp = p0 + q;
+            const unsigned gc = col0 + col;
+            tileB[q * kTile + col] = (gp < p.k && gc < p.n) ? b[offB + gp * p.bRow + gc * p.bCol] : 0.0f;
+        }
+        __syncthreads();
+        const unsigned kc = min(unsigned(kDepth), p.k - p0);
+        for (unsigned q = 0; q < kc; ++q) {
+            float av[kThreadTile];
+            float bv[kThreadTile];
+            for (int i = 0; i < kThreadTile; ++i)
+                av[i] = tileA[q * kTile + ty + i * kBlockSide];
+            for (int j = 0; j < kThreadTile; ++j)
+                bv[j] = tileB[q * kTile + tx + j * kBlockSide];
+            for (int i = 0; i < kThreadTile; ++i) {
+                for (int j = 0; j < kThreadTile; ++j)
+                    acc[i * kThreadTile + j] = __fmaf_rn(av[i], bv[j], acc[i * kThreadTile + j]);
+            }
+        }
+        __syncthreads();
+    }
+
+    for (int i = 0; i < kThreadTile; ++i) {
+        const unsigned r = row0 + ty + i * kBlockSide;
+        if (r >= p.m)
+            continue;
+        for (int j = 0; j < kThreadTile; ++j) {
+            const unsigned col = col0 + tx + j * kBlockSide;
+            if (col >= p.n)
+                continue;
+            float v = acc[i * kThreadTile + j];
+            if (p.alpha != 1.0f)
+                v = __fmul_rn(p.alpha, v);
+            if (p.hasAdded) {
+                float t = added[offAdd + r * p.addRow + col * p.addCol];
+                if (p.beta != 1.0f)
+                    t = __fmul_rn(p.beta, t);
+                v = __fadd_rn(v, t);
+            }
+            y[offY + r * p.yRow + col] = v;
+        }
+    }
 }
 
-Status cudaRunLinear(CudaOpContext &, const Op &op, std::span<const Tensor>, std::span<Tensor>)
+struct ConvParams {
+    unsigned n, c, h, w;
+    unsigned kh, kw, oh, ow;
+    unsigned groups, cg;
+    unsigned strideH, strideW;
+    unsigned padTop, padLeft;
+    unsigned dilationH, dilationW;
+    unsigned total;
+};
+
+__global__ void im2colKernel(const float *x, float *cols, ConvParams p)
 {
-    return Status::error(std::string("cuda: ") + std::string(opName(op.kind)) + " is not implemented yet");
+    for (unsigned e = blockIdx.x * blockDim.x + threadIdx.x; e < p.total; e += gridDim.x * blockDim.x) {
+        const unsigned plane = p.oh * p.ow;
+        const unsigned s = e % plane;
+        const unsigned rest = e / plane;
+        const unsigned n = rest % p.n;
+        const unsigned kIndex = rest / p.n;
+        const unsigned kernelSize = p.cg * p.kh * p.kw;
+        const unsigned k = kIndex % kernelSize;
+        const unsigned g = kIndex / kernelSize;
+        const unsigned kw = k % p.kw;
+        const unsigned kh = (k / p.kw) % p.kh;
+        const unsigned c = k / (p.kw * p.kh);
+        const int h = int((s / p.ow) * p.strideH + kh * p.dilationH) - int(p.padTop);
+        const int w = int((s % p.ow) * p.strideW + kw * p.dilationW) - int(p.padLeft);
+        float v = 0.0f;
+        if (h >= 0 && h < int(p.h) && w >= 0 && w < int(p.w))
+            v = x[((n * p.c + g * p.cg + c) * p.h + unsigned(h)) * p.w + unsigned(w)];
+        cols[e] = v;
+    }
+}
+
+__global__ void col2imKernel(const float *cols, float *dx, ConvParams p)
+{
+    for (unsigned e = blockIdx.x * blockDim.x + threadIdx.x; e < p.total; e += gridDim.x * blockDim.x) {
+        const unsigned wi = e % p.w;
+        const unsigned hi = (e / p.w) % p.h;
+        const unsigned channel = (e / (p.w * p.h)) % p.c;
+        const unsigned n = e / (p.w * p.h * p.c);
+        const unsigned g = channel / p.cg;
+        const unsigned c = channel % p.cg;
+        const unsigned plane = p.oh * p.ow;
+        const unsigned base = (n * p.groups + g) * p.cg * p.kh * p.kw * plane;
+        float s = 0.0f;
+        for (unsigned kh = 0; kh < p.kh; ++kh) {
+            const int th = int(hi + p.padTop) - int(kh * p.dilationH);
+            if (th < 0 || unsigned(th) % p.strideH != 0u || unsigned(th) / p.strideH >= p.oh)
+                continue;
+            const unsigned oh = unsigned(th) / p.strideH;
+            for (unsigned kw = 0; kw < p.kw; ++kw) {
+                const int tw = int(wi + p.padLeft) - int(kw * p.dilationW);
+                if (tw < 0 || unsigned(tw) % p.strideW != 0u || unsigned(tw) / p.strideW >= p.ow)
+                    continue;
+                const unsigned ow = unsigned(tw) / p.strideW;
+                s = __fadd_rn(s, cols[base + ((c * p.kh + kh) * p.kw + kw) * plane + oh * p.ow + ow]);
+            }
+        }
+        dx[e] = s;
+    }
+}
+
+__global__ void swap01Kernel(const float *x, float *y, unsigned a, unsigned b, unsigned c, unsigned total)
+{
+    for (unsigned e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
+        const unsigned ci = e % c;
+        const unsigned bi = (e / c) % b;
+        const unsigned ai = e / (c * b);
+        y[(bi * a + ai) * c + ci] = x[e];
+    }
+}
+
+struct PoolParams {
+    unsigned h, w, kh, kw;
+    unsigned oh, ow, strideH, strideW;
+    unsigned padTop, padLeft;
+    unsigned mode; // 0 max, 1 average
+    unsigned total;
+};
+
+__device__ unsigned poolArgmax(const float *x, unsigned base, unsigned oh, unsigned ow, const PoolParams &p,
+                               float *value)
+{
+    const int h0 = int(oh * p.strideH) - int(p.padTop);
+    const int w0 = int(ow * p.strideW) - int(p.padLeft);
+    const int hBegin = max(h0, 0);
+    const int hEnd = min(h0 + int(p.kh), int(p.h));
+    const int wBegin = max(w0, 0);
+    const int wEnd = min(w0 + int(p.kw), int(p.w));
+    unsigned best = unsigned(hBegin) * p.w + unsigned(wBegin);
+    float m = x[base + best];
+    for (int hh = hBegin; hh < hEnd; ++hh) {
+        for (int ww = wBegin; ww < wEnd; ++ww) {
+            const unsigned at = unsigned(hh) * p.w + unsigned(ww);
+            const float v = x[base + at];
+            if (v > m || isnan(v)) {
+                m = v;
+                best = at;
+            }
+        }
+    }
+    *value = m;
+    return best;
+}
+
+__global__ void poolKernel(const float *x, float *y, const float *reciprocals, PoolParams p)
+{
+    for (unsigned e = blockIdx.x * blockDim.x + threadIdx.x; e < p.total; e += gridDim.x * blockDim.x) {
+        const unsigned ow = e % p.ow;
+        const unsigned oh = (e / p.ow) % p.oh;
+        const unsigned plane = e / (p.ow * p.oh);
+        const unsigned base = plane * p.h * p.w;
+        if (p.mode == 0u) {
+            float m = 0.0f;
+            poolArgmax(x, base, oh, ow, p, &m);
+            y[e] = m;
+            continue;
+        }
+        const int h0 = int(oh * p.strideH) - int(p.padTop);
+        const int w0 = int(ow * p.strideW) - int(p.padLeft);
+        const int hBegin = max(h0, 0);
+        const int hEnd = min(h0 + int(p.kh), int(p.h));
+        const int wBegin = max(w0, 0);
+        const int wEnd = min(w0 + int(p.kw), int(p.w));
+        float s = x[base + unsigned(hBegin) * p.w + unsigned(wBegin)];
+        bool first = true;
+        for (int hh = hBegin; hh < hEnd; ++hh) {
+            for (int ww = wBegin; ww < wEnd; ++ww) {
+                if (first) {
+                    first = false;
+                    continue;
+                }
+                s = __fadd_rn(s, x[base + unsigned(hh) * p.w + unsigned(ww)]);
+            }
+        }
+        y[e] = __fmul_rn(s, reciprocals[oh * p.ow + ow]);
+    }
+}
+
+__global__ void poolBackwardKernel(const float *dy, const float *x, float *dx, const float *reciprocals, PoolParams p)
+{
+    for (unsigned e = blockIdx.x * blockDim.x + threadIdx.x; e < p.total; e += gridDim.x * blockDim.x) {
+        const unsigned wi = e % p.w;
+        const unsigned hi = (e / p.w) % p.h;
+        const unsigned plane = e / (p.w * p.h);
+        const unsigned base = plane * p.h * p.w;
+        const unsigned here = hi * p.w + wi;
+        const int top = int(hi + p.padTop);
+        const int left = int(wi + p.padLeft);
+        const int ohFirst = max(0, (top - int(p.kh) + int(p.strideH)) / int(p.strideH));
+        const int ohLast = min(int(p.oh) - 1, top / int(p.strideH));
+        const int owFirst = max(0, (left - int(p.kw) + int(p.strideW)) / int(p.strideW));
+        const int owLast = min(int(p.ow) - 1, left / int(p.strideW));
+        float s = 0.0f;
+        for (int oh = ohFirst; oh <= ohLast; ++oh) {
+            for (int ow = owFirst; ow <= owLast; ++ow) {
+                const unsigned o = unsigned(oh) * p.ow + unsigned(ow);
+                const float g = dy[plane * p.oh * p.ow + o];
+                if (p.mode == 0u) {
+                    float unused = 0.0f;
+                    if (poolArgmax(x, base, unsigned(oh), unsigned(ow), p, &unused) == here)
+                        s = __fadd_rn(s, g);
+                } else {
+                    s = __fadd_rn(s, __fmul_rn(g, reciprocals[o]));
+                }
+            }
+        }
+        dx[e] = s;
+    }
+}
+
+__global__ void globalAvgPoolKernel(const float *x, float *y, unsigned planes, unsigned count, float reciprocal)
+{
+    for (unsigned plane = blockIdx.x * blockDim.x + threadIdx.x; plane < planes; plane += gridDim.x * blockDim.x) {
+        const float *v = x + std::size_t(plane) * count;
+        float total = 0.0f;
+        for (unsigned c0 = 0; c0 < count; c0 += kChunk) {
+            const unsigned c1 = min(count, c0 + kChunk);
+            float chunk = v[c0];
+            for (unsigned i = c0 + 1; i < c1; ++i)
+                chunk = __fadd_rn(chunk, v[i]);
+            total = c0 == 0 ? chunk : __fadd_rn(total, chunk);
+        }
+        y[plane] = __fmul_rn(total, reciprocal);
+    }
+}
+
+// --- host side
+
+std::string prefix(const Op &op)
+{
+    return "cuda: " + std::string(opName(op.kind)) + ": ";
+}
+
+Status checkIndexable(const Op &op, Index elements, const char *what)
+{
+    if (elements > Index(std::numeric_limits<unsigned>::max()))
+        return Status::error(prefix(op) + what + " has " + std::to_string(elements)
+                             + " elements, more than 32-bit indexing allows");
+    return Status::ok();
+}
+
+unsigned blocksFor(Index total)
+{
+    return static_cast<unsigned>(std::clamp<Index>((total + kThreads - 1) / kThreads, 1, 65535));
+}
+
+Status launched(const Op &op, const char *kernel)
+{
+    const cudaError_t error = cudaGetLastError();
+    if (error != cudaSuccess)
+        return Status::error(prefix(op) + "launching " + kernel + ": " + cudaGetErrorString(error));
+    return Status::ok();
+}
+
+Status uploadTable(CudaBackend &backend, const std::vector<unsigned> &values, Tensor *out)
+{
+    std::vector<std::int32_t> words(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i)
+        words[i] = static_cast<std::int32_t>(values[i]);
+    return backend.upload(HostTensor::fromI32({Index(words.size())}, words), out);
+}
+
+Status launchGemm(CudaBackend &backend, const Op &op, const GemmParams &params, const float *a, const float *b,
+                  float *y, const float *added, const std::vector<unsigned> &offsets)
+{
+    const std::size_t batches = offsets.size() / 4;
+    if (batches > kMaxGridZ)
+        return Status::error(prefix(op) + std::to_string(batches) + " GEMM batches, at most "
+                             + std::to_string(kMaxGridZ));
+    Tensor table;
+    if (Status s = uploadTable(backend, offsets, &table); !s)
+        return s;
+    const dim3 grid((params.n + kTile - 1) / kTile, (params.m + kTile - 1) / kTile, unsigned(batches));
+    const dim3 block(kBlockSide, kBlockSide);
+    gemmKernel<<<grid, block, 0, backend.stream()>>>(a, b, y, added, cudaData<const unsigned>(table), params);
+    return launched(op, "gemm");
+}
+
+Status runGemm(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+{
+    const auto &attrs = op.attr<GemmAttributes>();
+    const Tensor &y = outputs[0];
+    const Index m = y.shape[0];
+    const Index n = y.shape[1];
+    const Index k = attrs.transA ? inputs[0].shape[0] : inputs[0].shape[1];
+    GemmParams p{};
+    p.m = unsigned(m);
+    p.n = unsigned(n);
+    p.k = unsigned(k);
+    p.aRow = attrs.transA ? 1 : unsigned(k);
+    p.aCol = attrs.transA ? unsigned(m) : 1;
+    p.bRow = attrs.transB ? 1 : unsigned(n);
+    p.bCol = attrs.transB ? unsigned(k) : 1;
+    p.yRow = unsigned(n);
+    p.alpha = attrs.alpha;
+    p.beta = attrs.beta;
+    const bool hasC = inputs.size() > 2 && inputs[2].valid();
+    const float *c = nullptr;
+    if (hasC) {
+        const Shape &cs = inputs[2].shape;
+        const Index cCols = cs.empty() ? 1 : cs.back();
+        const Index cRows = cs.size() == 2 ? cs[0] : 1;
+        p.addRow = cRows == 1 ? 0 : unsigned(cCols);
+        p.addCol = cCols == 1 ? 0 : 1;
+        p.hasAdded = 1;
+        c = cudaData<const float>(inputs[2]);
+    }
+    return launchGemm(backend, op, p, cudaData<const float>(inputs[0]), cudaData<const float>(inputs[1]),
+                      cudaData<float>(y), c, {0, 0, 0, 0});
+}
+
+Status runMatMul(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+{
+    const Shape &sa = inputs[0].shape;
+    const Shape &sb = inputs[1].shape;
+    const Shape a2 = sa.size() == 1 ? Shape{1, sa[0]} : sa;
+    const Shape b2 = sb.size() == 1 ? Shape{sb[0], 1} : sb;
+    const Index m = a2[a2.size() - 2];
+    const Index k = a2.back();
+    const Index n = b2.back();
+    const Shape batchA(a2.begin(), a2.end() - 2);
+    const Shape batchB(b2.begin(), b2.end() - 2);
+    Shape batch;
+    if (Status s = broadcastShapes(batchA, batchB, &batch); !s)
+        return s;
+    const std::size_t rank = batch.size();
+    auto batchStrides = [&](const Shape &s, Index matrix) {
+        std::vector<Index> strides(rank, 0);
+        Index stride = matrix;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const std::size_t dim = s.size() - 1 - i;
+            if (s[dim] != 1)
+                strides[rank - 1 - i] = stride;
+            stride *= s[dim];
+        }
+        return strides;
+    };
+    const std::vector<Index> strideA = batchStrides(batchA, m * k);
+    const std::vector<Index> strideB = batchStrides(batchB, k * n);
+    const Index batches = elementCount(batch);
+    std::vector<unsigned> offsets;
+    std::vector<Index> position(rank, 0);
+    for (Index index = 0; index < batches; ++index) {
+        Index offsetA = 0;
+        Index offsetB = 0;
+        for (std::size_t d = 0; d < rank; ++d) {
+            offsetA += position[d] * strideA[d];
+            offsetB += position[d] * strideB[d];
+        }
+        offsets.insert(offsets.end(), {unsigned(offsetA), unsigned(offsetB), unsigned(index * m * n), 0u});
+        for (std::size_t d = rank; d-- > 0;) {
+            if (++position[d] < batch[d])
+                break;
+            position[d] = 0;
+        }
+    }
+    GemmParams p{};
+    p.m = unsigned(m);
+    p.n = unsigned(n);
+    p.k = unsigned(k);
+    p.aRow = unsigned(k);
+    p.aCol = 1;
+    p.bRow = unsigned(n);
+    p.bCol = 1;
+    p.yRow = unsigned(n);
+    p.alpha = 1.0f;
+    p.beta = 1.0f;
+    return launchGemm(backend, op, p, cudaData<const float>(inputs[0]), cudaData<const float>(inputs[1]),
+                      cudaData<float>(outputs[0]), nullptr, offsets);
+}
+
+ConvParams convParams(const Conv2dGeometry &g, Index total)
+{
+    return {unsigned(g.n),      unsigned(g.c),       unsigned(g.h),         unsigned(g.w),
+            unsigned(g.kh),     unsigned(g.kw),      unsigned(g.oh),        unsigned(g.ow),
+            unsigned(g.groups), unsigned(g.cg),      unsigned(g.strideH),   unsigned(g.strideW),
+            unsigned(g.padTop), unsigned(g.padLeft), unsigned(g.dilationH), unsigned(g.dilationW),
+            unsigned(total)};
+}
+
+Status im2col(CudaBackend &backend, const Op &op, const Conv2dGeometry &g, const Tensor &x, Tensor *cols)
+{
+    const Index total = g.groups * g.kernelSize() * g.n * g.outputPlane();
+    if (Status s = checkIndexable(op, total, "the im2col matrix"); !s)
+        return s;
+    if (Status s = backend.allocate({DType::F32, {total}}, cols); !s)
+        return s;
+    if (total == 0)
+        return Status::ok();
+    im2colKernel<<<blocksFor(total), kThreads, 0, backend.stream()>>>(cudaData<const float>(x),
+                                                                       cudaData<float>(*cols), convParams(g, total));
+    return launched(op, "im2col");
+}
+
+Status runConv2d(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+{
+    Conv2dGeometry g;
+    if (Status s = conv2dGeometry("Conv2d", inputs[0].shape, inputs[1].shape, op.attr<Conv2dAttributes>(), &g); !s)
+        return s;
+    const Index k = g.kernelSize();
+    const Index plane = g.outputPlane();
+    const bool hasBias = inputs.size() > 2 && inputs[2].valid();
+    GemmParams p{};
+    p.m = unsigned(g.mg);
+    p.n = unsigned(plane);
+    p.k = unsigned(k);
+    p.aRow = unsigned(k);
+    p.aCol = 1;
+    p.bRow = unsigned(g.n * plane);
+    p.bCol = 1;
+    p.yRow = unsigned(plane);
+    p.addRow = 1;
+    p.addCol = 0;
+    p.alpha = 1.0f;
+    p.beta = 1.0f;
+    p.hasAdded = hasBias ? 1 : 0;
+    std::vector<unsigned> offsets;
+    for (Index group = 0; group < g.groups; ++group) {
+        for (Index n = 0; n < g.n; ++n)
+            offsets.insert(offsets.end(), {unsigned(group * g.mg * k), unsigned((group * k * g.n + n) * plane),
+                                           unsigned((n * g.m + group * g.mg) * plane), unsigned(group * g.mg)});
+    }
+    Tensor cols;
+    if (Status s = im2col(backend, op, g, inputs[0], &cols); !s)
+        return s;
+    return launchGemm(backend, op, p, cudaData<const float>(inputs[1]), cudaData<const float>(cols),
+                      cudaData<float>(outputs[0]), hasBias ? cudaData<const float>(inputs[2]) : nullptr, offsets);
+}
+
+Status runConv2dBackwardInput(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs,
+                              std::span<Tensor> outputs)
+{
+    const auto &attrs = op.attr<Conv2dAttributes>();
+    Conv2dGeometry g;
+    if (Status s = conv2dGeometry("Conv2dBackwardInput", attrs.inputShape, inputs[1].shape, attrs, &g); !s)
+        return s;
+    const Index k = g.kernelSize();
+    const Index plane = g.outputPlane();
+    const Index colsTotal = g.n * g.groups * k * plane;
+    if (Status s = checkIndexable(op, colsTotal, "the column matrix"); !s)
+        return s;
+    Tensor cols;
+    if (Status s = backend.allocate({DType::F32, {colsTotal}}, &cols); !s)
+        return s;
+    GemmParams p{};
+    p.m = unsigned(k);
+    p.n = unsigned(plane);
+    p.k = unsigned(g.mg);
+    p.aRow = 1;
+    p.aCol = unsigned(k);
+    p.bRow = unsigned(plane);
+    p.bCol = 1;
+    p.yRow = unsigned(plane);
+    p.alpha = 1.0f;
+    p.beta = 1.0f;
+    std::vector<unsigned> offsets;
+    for (Index n = 0; n < g.n; ++n) {
+        for (Index group = 0; group < g.groups; ++group)
+            offsets.insert(offsets.end(), {unsigned(group * g.mg * k), unsigned((n * g.m + group * g.mg) * plane),
+                                           unsigned((n * g.groups + group) * k * plane), 0u});
+    }
+    if (colsTotal > 0) {
+        if (Status s = launchGemm(backend, op, p, cudaData<const float>(inputs[1]), cudaData<const float>(inputs[0]),
+                                  cudaData<float>(cols), nullptr, offsets);
+            !s)
+            return s;
+    }
+    const Index total = elementCount(outputs[0].shape);
+    col2imKernel<<<blocksFor(total), kThreads, 0, backend.stream()>>>(cudaData<const float>(cols),
+                                                                       cudaData<float>(outputs[0]), convParams(g, total));
+    return launched(op, "col2im");
+}
+
+Status runConv2dBackwardWeight(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs,
+                               std::span<Tensor> outputs)
+{
+    const auto &attrs = op.attr<Conv2dAttributes>();
+    Conv2dGeometry g;
+    if (Status s = conv2dGeometry("Conv2dBackwardWeight", inputs[1].shape, attrs.weightShape, attrs, &g); !s)
+        return s;
+    const Index k = g.kernelSize();
+    const Index plane = g.outputPlane();
+    const Index depth = g.n * plane;
+    GemmParams p{};
+    p.m = unsigned(g.mg);
+    p.n = unsigned(k);
+    p.k = unsigned(depth);
+    p.aRow = unsigned(depth);
+    p.aCol = 1;
+    p.bRow = 1;
+    p.bCol = unsigned(depth);
+    p.yRow = unsigned(k);
+    p.alpha = 1.0f;
+    p.beta = 1.0f;
+    std::vector<unsigned> offsets;
+    for (Index group = 0; group < g.groups; ++group)
+        offsets.insert(offsets.end(), {unsigned(group * g.mg * depth), unsigned(group * k * depth),
+                                       unsigned(group * g.mg * k), 0u});
+    const Index dyTotal = elementCount(inputs[0].shape);
+    Tensor dyT;
+    if (Status s = backend.allocate({DType::F32, inputs[0].shape}, &dyT); !s)
+        return s;
+    if (dyTotal > 0) {
+        swap01Kernel<<<blocksFor(dyTotal), kThreads, 0, backend.stream()>>>(
+            cudaData<const float>(inputs[0]), cudaData<float>(dyT), unsigned(g.n), unsigned(g.m), unsigned(plane),
+            unsigned(dyTotal));
+        if (Status s = launched(op, "swap01"); !s)
+            return s;
+    }
+    Tensor cols;
+    if (Status s = im2col(backend, op, g, inputs[1], &cols); !s)
+        return s;
+    return launchGemm(backend, op, p, cudaData<const float>(dyT), cudaData<const float>(cols),
+                      cudaData<float>(outputs[0]), nullptr, offsets);
+}
+
+Status runPool(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+{
+    const auto &attrs = op.attr<Pool2dAttributes>();
+    const Shape &xShape = op.kind == OpKind::AvgPool2dBackward   ? attrs.inputShape
+                          : op.kind == OpKind::MaxPool2dBackward ? inputs[1].shape
+                                                                 : inputs[0].shape;
+    Pool2dGeometry g;
+    if (Status s = pool2dGeometry(opName(op.kind), xShape, attrs, &g); !s)
+        return s;
+    const bool average = op.kind == OpKind::AvgPool2d || op.kind == OpKind::AvgPool2dBackward;
+    const Index total = elementCount(outputs[0].shape);
+    const PoolParams p{unsigned(g.h),       unsigned(g.w),       unsigned(g.kh),     unsigned(g.kw),
+                       unsigned(g.oh),      unsigned(g.ow),      unsigned(g.strideH), unsigned(g.strideW),
+                       unsigned(g.padTop),  unsigned(g.padLeft), average ? 1u : 0u,   unsigned(total)};
+    Tensor reciprocals;
+    const float *r = nullptr;
+    if (average) {
+        const std::vector<float> values = avgPoolReciprocals(g, attrs.countIncludePad);
+        if (Status s = backend.upload(HostTensor::fromF32({Index(values.size())}, values), &reciprocals); !s)
+            return s;
+        r = cudaData<const float>(reciprocals);
+    }
+    if (op.kind == OpKind::MaxPool2d || op.kind == OpKind::AvgPool2d) {
+        poolKernel<<<blocksFor(total), kThreads, 0, backend.stream()>>>(cudaData<const float>(inputs[0]),
+                                                                         cudaData<float>(outputs[0]), r, p);
+        return launched(op, "pool");
+    }
+    const float *x = op.kind == OpKind::MaxPool2dBackward ? cudaData<const float>(inputs[1]) : nullptr;
+    poolBackwardKernel<<<blocksFor(total), kThreads, 0, backend.stream()>>>(cudaData<const float>(inputs[0]), x,
+                                                                             cudaData<float>(outputs[0]), r, p);
+    return launched(op, "pool backward");
+}
+
+Status runGlobalAvgPool(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs,
+                        std::span<Tensor> outputs)
+{
+    const Shape &s = inputs[0].shape;
+    const Index planes = s[0] * s[1];
+    const Index count = s[2] * s[3];
+    const float reciprocal = static_cast<float>(1.0 / static_cast<double>(count));
+    globalAvgPoolKernel<<<blocksFor(planes), kThreads, 0, backend.stream()>>>(
+        cudaData<const float>(inputs[0]), cudaData<float>(outputs[0]), unsigned(planes), unsigned(count), reciprocal);
+    return launched(op, "global average pool");
+}
+
+} // namespace
+
+bool cudaSupportsLinear(OpKind kind)
+{
+    return opFamily(kind) == OpFamily::Linear;
+}
+
+Status cudaRunLinear(CudaOpContext &context, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+{
+    if (outputs.empty() || elementCount(outputs[0].shape) == 0)
+        return Status::ok();
+    for (const Tensor &t : inputs) {
+        if (Status s = checkIndexable(op, t.valid() ? t.elements() : 0, "an input"); !s)
+            return s;
+    }
+    if (Status s = checkIndexable(op, outputs[0].elements(), "the output"); !s)
+        return s;
+    CudaBackend &backend = context.backend;
+    switch (op.kind) {
+    case OpKind::Gemm: return runGemm(backend, op, inputs, outputs);
+    case OpKind::MatMul: return runMatMul(backend, op, inputs, outputs);
+    case OpKind::Conv2d: return runConv2d(backend, op, inputs, outputs);
+    case OpKind::Conv2dBackwardInput: return runConv2dBackwardInput(backend, op, inputs, outputs);
+    case OpKind::Conv2dBackwardWeight: return runConv2dBackwardWeight(backend, op, inputs, outputs);
+    case OpKind::MaxPool2d:
+    case OpKind::AvgPool2d:
+    case OpKind::MaxPool2dBackward:
+    case OpKind::AvgPool2dBackward: return runPool(backend, op, inputs, outputs);
+    case OpKind::GlobalAvgPool: return runGlobalAvgPool(backend, op, inputs, outputs);
+    default: break;
+    }
+    return Status::error(prefix(op) + "not a linear op");
 }
 
 } // namespace tributary::engine

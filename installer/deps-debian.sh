@@ -11,7 +11,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-qpa-plugins libgl-dev
   # wire protocol and coordinator store
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libsqlite3-dev
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libsqlite3-dev zlib1g-dev
   # compute engine: Vulkan loader, shader compiler, Mesa's CPU Vulkan driver (lavapipe)
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-tools
   # ONNX import and its conformance data, the training data set, OpenBLAS (benchmark reference)

@@ -27,4 +27,14 @@ bool parseBackendName(std::string_view name, BackendKind *kind)
     return false;
 }
 
+std::string_view reproducibilityName(Reproducibility value)
+{
+    switch (value) {
+    case Reproducibility::Untested: return "untested";
+    case Reproducibility::Exact: return "exact";
+    case Reproducibility::Failed: return "failed";
+    }
+    return "unknown";
+}
+
 } // namespace tributary::engine

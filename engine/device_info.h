@@ -18,6 +18,15 @@ std::string_view backendName(BackendKind kind);
 // Parses a backend name; returns false for an unknown one.
 bool parseBackendName(std::string_view name, BackendKind *kind);
 
+// How a device's results compare with the CPU reference, as the determinism self-test
+// (determinism_self_test.h) found when the device was discovered.
+enum class Reproducibility {
+    Untested = 1, // not run: the device is unavailable, or discovery skipped the test
+    Exact,        // bit-identical to the CPU reference: results verifiable by digest
+    Failed,       // different bits, or an op failed: not used for exact work
+};
+std::string_view reproducibilityName(Reproducibility value); // "untested", "exact", "failed"
+
 struct DeviceInfo {
     // Stable within one process: "cpu:0", "vulkan:1", "cuda:0".
     std::string id;
@@ -34,6 +43,7 @@ struct DeviceInfo {
     bool isIntegrated = false;     // a GPU that shares system memory (ranked after discrete GPUs)
     bool available = false;
     std::string unavailableReason; // set when !available, e.g. "built without CUDA support"
+    Reproducibility reproducibility = Reproducibility::Untested;
 };
 
 } // namespace tributary::engine

@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include "engine/determinism_self_test.h"
+
 #include "engine/cpu/cpu_backend.h"
 #include "engine/cpu/cpu_device.h"
 #include "engine/cuda/cuda_device.h"
@@ -28,6 +30,8 @@ std::string describe(const DeviceInfo &device)
         text += ", " + device.features;
     if (device.isSoftware)
         text += ", software";
+    if (device.reproducibility != Reproducibility::Untested)
+        text += ", reproducibility " + std::string(reproducibilityName(device.reproducibility));
     return text;
 }
 
@@ -51,13 +55,17 @@ int preference(const DeviceInfo &device)
 
 } // namespace
 
-Engine::Engine(LogCallback log) : m_log(std::move(log))
+Engine::Engine(LogCallback log, SelfTest selfTest) : m_log(std::move(log))
 {
     m_devices.push_back(probeCpuDevice());
     for (auto &device : probeVulkanDevices())
         m_devices.push_back(std::move(device));
     for (auto &device : probeCudaDevices())
         m_devices.push_back(std::move(device));
+    if (selfTest == SelfTest::Run) {
+        for (auto &device : m_devices)
+            classifyReproducibility(device);
+    }
 
     if (!m_log)
         return;
@@ -71,6 +79,31 @@ Engine::Engine(LogCallback log) : m_log(std::move(log))
 }
 
 Engine::~Engine() = default;
+
+void Engine::classifyReproducibility(DeviceInfo &device) const
+{
+    if (!device.available)
+        return;
+    std::string failure;
+    std::string error;
+    if (auto backend = open(device.id, &error)) {
+        std::string digest;
+        if (Status s = runDeterminismSelfTest(*backend, &digest); !s)
+            failure = s.message();
+        else if (digest != kDeterminismDigest)
+            failure = "results differ from the CPU reference (digest " + digest.substr(0, 16) + "…, expected "
+                + std::string(kDeterminismDigest.substr(0, 16)) + "…)";
+    } else {
+        failure = error;
+    }
+    if (failure.empty()) {
+        device.reproducibility = Reproducibility::Exact;
+        return;
+    }
+    device.reproducibility = Reproducibility::Failed;
+    device.available = false;
+    device.unavailableReason = "failed the determinism self-test: " + failure;
+}
 
 const DeviceInfo *Engine::bestDevice() const
 {

@@ -8,7 +8,9 @@
 //   auto backend = engine.open(engine.bestDevice()->id, &error);
 //
 // Discovery runs once, in the constructor. It never crashes on a machine without a GPU,
-// a Vulkan driver or CUDA: such backends are listed as unavailable with the reason.
+// a Vulkan driver or CUDA: such backends are listed as unavailable with the reason. Each
+// available device then runs the determinism self-test (determinism_self_test.h); one
+// that fails is listed as unavailable, with the reason, and Reproducibility::Failed.
 
 #include "engine/backend.h"
 #include "engine/device_info.h"
@@ -21,9 +23,14 @@
 
 namespace tributary::engine {
 
+// Whether discovery runs the determinism self-test on each available device. Skipping
+// it leaves every device Reproducibility::Untested; only for callers that need nothing
+// but the CPU reference quickly (the coordinator's verifier pool, tools).
+enum class SelfTest { Run = 1, Skip };
+
 class Engine {
 public:
-    explicit Engine(LogCallback log = {});
+    explicit Engine(LogCallback log = {}, SelfTest selfTest = SelfTest::Run);
     ~Engine();
 
     Engine(const Engine &) = delete;
@@ -51,6 +58,9 @@ public:
     std::unique_ptr<Backend> open(std::string_view deviceId, std::string *error) const;
 
 private:
+    // Runs the determinism self-test on an available device and records the outcome.
+    void classifyReproducibility(DeviceInfo &device) const;
+
     LogCallback m_log;
     std::vector<DeviceInfo> m_devices;
 };

@@ -63,7 +63,8 @@ QVariant DeviceTableModel::data(const QModelIndex &index, int role) const
                                           : QStringLiteral("—");
         case Status:
             return device.available
-                ? QStringLiteral("Available")
+                ? (device.reproducibility == engine::Reproducibility::Exact ? QStringLiteral("Available · exact")
+                                                                            : QStringLiteral("Available"))
                 : QStringLiteral("Unavailable: %1").arg(QString::fromStdString(device.unavailableReason));
         }
     }
@@ -79,6 +80,8 @@ QVariant DeviceTableModel::data(const QModelIndex &index, int role) const
             lines << QStringLiteral("Compute capability: %1").arg(QString::fromStdString(device.computeCapability));
         if (!device.driverVersion.empty())
             lines << QStringLiteral("Driver: %1").arg(QString::fromStdString(device.driverVersion));
+        lines << QStringLiteral("Reproducibility: %1")
+                     .arg(QString::fromStdString(std::string(engine::reproducibilityName(device.reproducibility))));
         if (!device.features.empty())
             lines << QStringLiteral("Features: %1").arg(QString::fromStdString(device.features));
         return lines.join(QLatin1Char('\n'));

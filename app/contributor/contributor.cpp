@@ -31,6 +31,16 @@ v1::BackendKind toProto(engine::BackendKind kind)
     return v1::BACKEND_KIND_UNSPECIFIED;
 }
 
+v1::Reproducibility toProto(engine::Reproducibility value)
+{
+    switch (value) {
+    case engine::Reproducibility::Untested: return v1::REPRODUCIBILITY_UNTESTED;
+    case engine::Reproducibility::Exact: return v1::REPRODUCIBILITY_EXACT;
+    case engine::Reproducibility::Failed: return v1::REPRODUCIBILITY_FAILED;
+    }
+    return v1::REPRODUCIBILITY_UNSPECIFIED;
+}
+
 std::vector<float> floatsFromBytes(const std::string &bytes)
 {
     std::vector<float> values(bytes.size() / sizeof(float));
@@ -182,6 +192,7 @@ bool Contributor::ensureRegistered()
         out->set_available(device.available);
         out->set_unavailable_reason(device.unavailableReason);
         out->set_is_software(device.isSoftware);
+        out->set_reproducibility(toProto(device.reproducibility));
     }
     v1::RegisterResponse response;
     const grpc::Status status = m_client->registerNode(request, &response);

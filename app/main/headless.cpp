@@ -15,7 +15,9 @@ static QString describeDevice(const engine::DeviceInfo &device)
                        .arg(QString::fromStdString(device.name));
     if (device.memoryBytes > 0)
         line += QStringLiteral(", %1 MiB").arg(device.memoryBytes >> 20);
-    line += device.available ? QStringLiteral("  [available]")
+    line += device.available ? (device.reproducibility == engine::Reproducibility::Exact
+                                    ? QStringLiteral("  [available, exact]")
+                                    : QStringLiteral("  [available]"))
                              : QStringLiteral("  [unavailable: %1]")
                                    .arg(QString::fromStdString(device.unavailableReason));
     return line;

@@ -25,7 +25,10 @@ void printDevices(const tributary::engine::Engine &engine, QTextStream &out)
         if (device.subgroupSize > 0)
             out << ", subgroup " << device.subgroupSize;
         if (device.available)
-            out << "  [available]";
+        {
+            const std::string_view name = tributary::engine::reproducibilityName(device.reproducibility);
+            out << "  [available, reproducibility " << QLatin1String(name.data(), qsizetype(name.size())) << ']';
+        }
         else
             out << "  [unavailable: " << QString::fromStdString(device.unavailableReason) << ']';
         out << Qt::endl;

@@ -1,0 +1,20 @@
+#pragma once
+
+// What a contributor's runtime watches on a GPU while it works: temperature, power and
+// load. Values a driver does not report stay unset (std::nullopt), never zero.
+
+#include <cstdint>
+#include <optional>
+
+namespace tributary::engine {
+
+struct DeviceTelemetry {
+    std::optional<double> temperatureC;
+    std::optional<double> powerW;
+    std::optional<double> powerLimitW;
+    std::optional<int> utilizationPercent; // GPU core busy time over the driver's last sample period
+    std::optional<std::uint64_t> memoryUsedBytes;
+    std::optional<std::uint64_t> memoryTotalBytes;
+};
+
+} // namespace tributary::engine

@@ -1,0 +1,47 @@
+#pragma once
+
+// NvmlLibrary: NVIDIA's management library (libnvidia-ml.so.1), loaded with dlopen at run
+// time, as OBS and ollama do: Tributary never links it, so it starts on machines without
+// an NVIDIA driver and simply has no NVIDIA telemetry there.
+//
+//   std::string reason;
+//   if (auto nvml = NvmlLibrary::load(&reason)) {
+//       DeviceTelemetry t;
+//       if (nvml->read(0, &t)) ... t.temperatureC ...
+//   } else {
+//       log("no NVIDIA telemetry: " + reason);   // e.g. "libnvidia-ml.so.1 not found"
+//   }
+//
+// Thread-safe: NVML's queries are, and this class has no mutable state after load().
+
+#include "engine/status.h"
+#include "engine/telemetry/device_telemetry.h"
+
+#include <memory>
+#include <string>
+
+namespace tributary::engine {
+
+class NvmlLibrary {
+public:
+    // Loads and initialises NVML; null (with *reason set) when it is absent or fails.
+    static std::unique_ptr<NvmlLibrary> load(std::string *reason);
+    ~NvmlLibrary();
+
+    NvmlLibrary(const NvmlLibrary &) = delete;
+    NvmlLibrary &operator=(const NvmlLibrary &) = delete;
+
+    int deviceCount() const;
+    // Reads what the driver reports for device `index` (NVML's order, which is CUDA's
+    // PCI bus order when CUDA_DEVICE_ORDER=PCI_BUS_ID). Fails only for a bad index or a
+    // lost device; unsupported readings are simply left unset.
+    Status read(int index, DeviceTelemetry *out) const;
+
+private:
+    struct Api;
+    explicit NvmlLibrary(std::unique_ptr<Api> api);
+
+    std::unique_ptr<Api> m_api;
+};
+
+} // namespace tributary::engine

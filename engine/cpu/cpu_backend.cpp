@@ -9,11 +9,11 @@ namespace tributary::engine {
 
 namespace {
 
-// A kc × 16 slice of packed B is 16 KiB and stays in L1 while a row block streams past;
+// A kc × kPanelWidth slice of packed B (32 KiB) stays in L1 while a row block streams past;
 // the A block (row block × kc) stays in L2 across the panels of one task.
 constexpr int kDepthBlock = 256;
 constexpr int kRowBlockTiles = 12;  // row block = 12 micro-tiles of rows
-constexpr int kPanelsPerTask = 16;  // 256 columns
+constexpr int kPanelsPerTask = 256 / kPanelWidth; // 256 columns
 constexpr double kInlineFlops = 1 << 18; // below this, waking threads costs more than it saves
 
 int ceilDiv(int x, int y) { return (x + y - 1) / y; }
@@ -91,7 +91,7 @@ void CpuBackend::computeBlock(const float *a, float *c, GemmShape shape, int row
     const auto k = static_cast<std::size_t>(shape.k);
     const auto n = static_cast<std::size_t>(shape.n);
     // Partial panels at the right edge run on a scratch tile so the kernel can always
-    // write 16 columns; the chain state is copied in and out around it.
+    // write kPanelWidth columns; the chain state is copied in and out around it.
     float edge[kGemmMaxRows * kPanelWidth] = {};
 
     for (int p0 = 0; p0 < shape.k; p0 += kDepthBlock) {

@@ -2,7 +2,7 @@
 
 // CpuBackend: the reference backend. GEMM runs on all hardware threads (a persistent
 // pool owned by the backend), with a register-blocked micro-kernel chosen at run time
-// (AVX2+FMA where available, portable std::fma otherwise). Blocking is over i, j and
+// (AVX-512 or AVX2+FMA where available, portable std::fma otherwise). Blocking is over i, j and
 // contiguous ranges of p taken in order, so every C[i][j] is exactly the exact-mode chain.
 
 #include "engine/backend.h"

@@ -135,14 +135,32 @@ private slots:
         const auto b = operandB(shape);
         const auto expected = naiveGemm(a, b, shape);
 
-        CpuBackend best(probeCpuDevice());
-        CpuBackend portable(probeCpuDevice(), portableGemmKernel());
-        for (CpuBackend *backend : {&best, &portable}) {
+        // Every kernel this CPU runs (AVX-512, AVX2+FMA, portable), not only the best one.
+        for (const GemmKernel &kernel : supportedGemmKernels()) {
+            CpuBackend backend(probeCpuDevice(), kernel);
             std::vector<float> c(expected.size(), std::nanf(""));
-            const Status status = backend->gemm(a, b, c, shape);
+            const Status status = backend.gemm(a, b, c, shape);
             QVERIFY2(status.isOk(), status.message().c_str());
             const std::string diff = bitwiseDifference(expected, c, shape);
-            QVERIFY2(diff.empty(), (std::string(backend->kernelName()) + ": " + diff).c_str());
+            QVERIFY2(diff.empty(), (std::string(kernel.name) + ": " + diff).c_str());
+        }
+    }
+
+    void cpuGemmEveryTileHeight()
+    {
+        // Each kernel has an unrolled variant per tile height (1 .. maxRows rows): run them
+        // all, with a partial panel at the right edge and k spanning two depth blocks.
+        for (const GemmKernel &kernel : supportedGemmKernels()) {
+            CpuBackend backend(probeCpuDevice(), kernel);
+            for (int m = 1; m <= 2 * kGemmMaxRows + 1; ++m) {
+                const GemmShape shape{m, kPanelWidth + 7, 300};
+                const auto a = operandA(shape);
+                const auto b = operandB(shape);
+                std::vector<float> c(static_cast<std::size_t>(m) * static_cast<std::size_t>(shape.n), std::nanf(""));
+                QVERIFY(backend.gemm(a, b, c, shape).isOk());
+                const std::string diff = bitwiseDifference(naiveGemm(a, b, shape), c, shape);
+                QVERIFY2(diff.empty(), (std::string(kernel.name) + " " + shapeName(shape) + ": " + diff).c_str());
+            }
         }
     }
 
@@ -174,11 +192,13 @@ private slots:
         for (float value : expected)
             sawSubnormal |= std::fpclassify(value) == FP_SUBNORMAL;
         QVERIFY(sawSubnormal);
-        CpuBackend backend(probeCpuDevice());
-        std::vector<float> c(expected.size());
-        QVERIFY(backend.gemm(a, b, c, shape).isOk());
-        const std::string diff = bitwiseDifference(expected, c, shape);
-        QVERIFY2(diff.empty(), diff.c_str());
+        for (const GemmKernel &kernel : supportedGemmKernels()) {
+            CpuBackend backend(probeCpuDevice(), kernel);
+            std::vector<float> c(expected.size());
+            QVERIFY(backend.gemm(a, b, c, shape).isOk());
+            const std::string diff = bitwiseDifference(expected, c, shape);
+            QVERIFY2(diff.empty(), (std::string(kernel.name) + ": " + diff).c_str());
+        }
     }
 
     void gemmRejectsBadArguments()

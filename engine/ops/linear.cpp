@@ -419,4 +419,58 @@ Status inferLinear(const Op &op, const OpInputs &inputs, std::vector<TensorDesc>
     return Status::error(prefix(opName(op.kind)) + "not a linear op");
 }
 
+Status planMatMul(const Shape &sa, const Shape &sb, MatMulPlan *out)
+{
+    if (sa.empty() || sb.empty())
+        return Status::error("MatMul: operands must have at least one dimension");
+    const Shape a2 = sa.size() == 1 ? Shape{1, sa[0]} : sa;
+    const Shape b2 = sb.size() == 1 ? Shape{sb[0], 1} : sb;
+    MatMulPlan plan;
+    plan.m = a2[a2.size() - 2];
+    plan.k = a2.back();
+    plan.n = b2.back();
+    const Shape batchA(a2.begin(), a2.end() - 2);
+    const Shape batchB(b2.begin(), b2.end() - 2);
+    Shape batch;
+    if (Status s = broadcastShapes(batchA, batchB, &batch); !s)
+        return s;
+    plan.batchesA = elementCount(batchA);
+    plan.batchesB = elementCount(batchB);
+    const std::size_t rank = batch.size();
+    auto batchStrides = [&](const Shape &s, std::int64_t matrix) {
+        std::vector<std::int64_t> strides(rank, 0);
+        std::int64_t stride = matrix;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const std::size_t dim = s.size() - 1 - i;
+            if (s[dim] != 1)
+                strides[rank - 1 - i] = stride;
+            stride *= s[dim];
+        }
+        return strides;
+    };
+    const std::vector<std::int64_t> strideA = batchStrides(batchA, plan.m * plan.k);
+    const std::vector<std::int64_t> strideB = batchStrides(batchB, plan.k * plan.n);
+    const std::int64_t batches = elementCount(batch);
+    plan.offsetA.reserve(std::size_t(batches));
+    plan.offsetB.reserve(std::size_t(batches));
+    std::vector<std::int64_t> position(rank, 0);
+    for (std::int64_t index = 0; index < batches; ++index) {
+        std::int64_t offsetA = 0;
+        std::int64_t offsetB = 0;
+        for (std::size_t d = 0; d < rank; ++d) {
+            offsetA += position[d] * strideA[d];
+            offsetB += position[d] * strideB[d];
+        }
+        plan.offsetA.push_back(offsetA);
+        plan.offsetB.push_back(offsetB);
+        for (std::size_t d = rank; d-- > 0;) {
+            if (++position[d] < batch[d])
+                break;
+            position[d] = 0;
+        }
+    }
+    *out = std::move(plan);
+    return Status::ok();
+}
+
 } // namespace tributary::engine

@@ -137,4 +137,17 @@ std::vector<float> avgPoolReciprocals(const Pool2dGeometry &g, bool countInclude
 // The shape MatMul gives for A and B (ONNX rules), or an error naming both shapes.
 Status matMulShape(const Shape &a, const Shape &b, Shape *out);
 
+// How MatMul splits into plain GEMMs: 1-D operands promoted (ONNX rules), batch dimensions
+// broadcast (NumPy rules), and for each output batch the element offsets of its A and B
+// matrices (0 stride along broadcast dimensions). Every backend runs the same GEMMs.
+struct MatMulPlan {
+    std::int64_t m = 0, n = 0, k = 0;
+    std::int64_t batchesA = 0; // matrices in A (before broadcasting)
+    std::int64_t batchesB = 0; // matrices in B
+    std::vector<std::int64_t> offsetA; // one per output batch, in row-major batch order
+    std::vector<std::int64_t> offsetB;
+    std::int64_t batches() const { return std::int64_t(offsetA.size()); }
+};
+Status planMatMul(const Shape &a, const Shape &b, MatMulPlan *out);
+
 } // namespace tributary::engine

@@ -151,59 +151,23 @@ Status runGemm(CpuOpContext &context, const Op &op, std::span<const Tensor> inpu
 
 Status runMatMul(CpuOpContext &context, std::span<const Tensor> inputs, std::span<Tensor> outputs)
 {
-    const Shape &sa = inputs[0].shape;
-    const Shape &sb = inputs[1].shape;
-    const Shape a2 = sa.size() == 1 ? Shape{1, sa[0]} : sa;
-    const Shape b2 = sb.size() == 1 ? Shape{sb[0], 1} : sb;
-    const Index m = a2[a2.size() - 2];
-    const Index k = a2[a2.size() - 1];
-    const Index n = b2[b2.size() - 1];
-    const Shape batchA(a2.begin(), a2.end() - 2);
-    const Shape batchB(b2.begin(), b2.end() - 2);
-    Shape batch;
-    if (Status s = broadcastShapes(batchA, batchB, &batch); !s)
+    MatMulPlan plan;
+    if (Status s = planMatMul(inputs[0].shape, inputs[1].shape, &plan); !s)
         return s;
     const float *a = cpuData<float>(inputs[0]);
     const float *b = cpuData<float>(inputs[1]);
     float *y = cpuData<float>(outputs[0]);
-    const Index batches = elementCount(batch);
-    const Index batchesA = elementCount(batchA);
-    const Index batchesB = elementCount(batchB);
+    const Index m = plan.m, n = plan.n, k = plan.k;
 
     // B shared by every batch and A not broadcast: one GEMM with the batches stacked as rows.
-    if (batchesB == 1 && batchesA == batches)
-        return exactGemm(context, a, b, y, batches * m, n, k);
+    if (plan.batchesB == 1 && plan.batchesA == plan.batches())
+        return exactGemm(context, a, b, y, plan.batches() * m, n, k);
 
-    // Element offsets of each operand's batch, NumPy broadcasting (stride 0 on size-1 dims).
-    const std::size_t rank = batch.size();
-    auto batchStrides = [&](const Shape &s, Index matrix) {
-        std::vector<Index> strides(rank, 0);
-        Index stride = matrix;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            const std::size_t dim = s.size() - 1 - i;
-            if (s[dim] != 1)
-                strides[rank - 1 - i] = stride;
-            stride *= s[dim];
-        }
-        return strides;
-    };
-    const std::vector<Index> strideA = batchStrides(batchA, m * k);
-    const std::vector<Index> strideB = batchStrides(batchB, k * n);
-    std::vector<Index> position(rank, 0);
-    for (Index index = 0; index < batches; ++index) {
-        Index offsetA = 0;
-        Index offsetB = 0;
-        for (std::size_t d = 0; d < rank; ++d) {
-            offsetA += position[d] * strideA[d];
-            offsetB += position[d] * strideB[d];
-        }
-        if (Status s = exactGemm(context, a + offsetA, b + offsetB, y + index * m * n, m, n, k); !s)
+    for (Index index = 0; index < plan.batches(); ++index) {
+        if (Status s = exactGemm(context, a + plan.offsetA[std::size_t(index)], b + plan.offsetB[std::size_t(index)],
+                                 y + index * m * n, m, n, k);
+            !s)
             return s;
-        for (std::size_t d = rank; d-- > 0;) {
-            if (++position[d] < batch[d])
-                break;
-            position[d] = 0;
-        }
     }
     return Status::ok();
 }

@@ -124,51 +124,16 @@ Status runGemm(VulkanBackend &backend, const Op &op, std::span<const Tensor> inp
 
 Status runMatMul(VulkanBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
 {
-    const Shape &sa = inputs[0].shape;
-    const Shape &sb = inputs[1].shape;
-    const Shape a2 = sa.size() == 1 ? Shape{1, sa[0]} : sa;
-    const Shape b2 = sb.size() == 1 ? Shape{sb[0], 1} : sb;
-    const Index m = a2[a2.size() - 2];
-    const Index k = a2.back();
-    const Index n = b2.back();
-    const Shape batchA(a2.begin(), a2.end() - 2);
-    const Shape batchB(b2.begin(), b2.end() - 2);
-    Shape batch;
-    if (Status s = broadcastShapes(batchA, batchB, &batch); !s)
+    MatMulPlan plan;
+    if (Status s = planMatMul(inputs[0].shape, inputs[1].shape, &plan); !s)
         return s;
-    const std::size_t rank = batch.size();
-    auto batchStrides = [&](const Shape &s, Index matrix) {
-        std::vector<Index> strides(rank, 0);
-        Index stride = matrix;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            const std::size_t dim = s.size() - 1 - i;
-            if (s[dim] != 1)
-                strides[rank - 1 - i] = stride;
-            stride *= s[dim];
-        }
-        return strides;
-    };
-    const std::vector<Index> strideA = batchStrides(batchA, m * k);
-    const std::vector<Index> strideB = batchStrides(batchB, k * n);
-    const Index batches = elementCount(batch);
+    const Index m = plan.m, n = plan.n, k = plan.k;
+    // Per batch: A, B and Y element offsets and a pad word, as the GEMM kernel reads them.
     std::vector<std::uint32_t> offsets;
-    offsets.reserve(std::size_t(batches) * 4);
-    std::vector<Index> position(rank, 0);
-    for (Index index = 0; index < batches; ++index) {
-        Index offsetA = 0;
-        Index offsetB = 0;
-        for (std::size_t d = 0; d < rank; ++d) {
-            offsetA += position[d] * strideA[d];
-            offsetB += position[d] * strideB[d];
-        }
-        offsets.insert(offsets.end(), {std::uint32_t(offsetA), std::uint32_t(offsetB),
+    offsets.reserve(std::size_t(plan.batches()) * 4);
+    for (Index index = 0; index < plan.batches(); ++index)
+        offsets.insert(offsets.end(), {std::uint32_t(plan.offsetA[std::size_t(index)]), std::uint32_t(plan.offsetB[std::size_t(index)]),
                                        std::uint32_t(index * m * n), 0u});
-        for (std::size_t d = rank; d-- > 0;) {
-            if (++position[d] < batch[d])
-                break;
-            position[d] = 0;
-        }
-    }
     GemmPush push;
     push.m = std::uint32_t(m);
     push.n = std::uint32_t(n);

@@ -43,6 +43,27 @@ Status checkOperand(const char *name, int rows, int cols, std::size_t size, Gemm
 
 } // namespace
 
+std::string_view executionModeName(ExecutionMode mode)
+{
+    switch (mode) {
+    case ExecutionMode::Exact: return "exact";
+    case ExecutionMode::Fast: return "fast";
+    }
+    return "unknown";
+}
+
+bool parseExecutionMode(std::string_view name, ExecutionMode *mode)
+{
+    for (const ExecutionMode candidate : {ExecutionMode::Exact, ExecutionMode::Fast}) {
+        if (name == executionModeName(candidate)) {
+            if (mode)
+                *mode = candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
 Status checkGemmArguments(std::size_t aSize, std::size_t bSize, std::size_t cSize, GemmShape shape)
 {
     if (shape.m <= 0 || shape.n <= 0 || shape.k <= 0)

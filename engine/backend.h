@@ -4,6 +4,10 @@
 // Vulkan and CUDA must give bitwise-identical results on every op (exact mode), so that
 // a result computed on a stranger's machine is checked by comparing digests.
 //
+// A backend opened in fast mode (ExecutionMode::Fast, opt-in per job) may use vendor
+// libraries and native instructions instead: its results are close to exact mode's but
+// not bitwise reproducible, and are checked with tolerances (engine/verify/tolerance.h).
+//
 // A Backend is created by Engine::open() and used from one thread at a time.
 
 #include "engine/device_info.h"
@@ -13,9 +17,37 @@
 #include "engine/tensor.h"
 
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace tributary::engine {
+
+// How a backend computes, chosen when it is opened and fixed for its lifetime.
+enum class ExecutionMode {
+    // The default: bitwise-identical results on every backend (the contract below), so
+    // results are verified by digest.
+    Exact = 1,
+    // Opt-in per job: faster paths whose results differ from exact mode by rounding only,
+    // verified by tolerance (engine/verify/tolerance.h). What it changes per backend:
+    //   CPU:    GEMM (and so Gemm, MatMul, the convolutions) through OpenBLAS cblas_sgemm,
+    //           when the engine was built with OpenBLAS; otherwise the same as exact.
+    //   Vulkan: every fma-using shader in its native fma() variant, even where exact mode
+    //           needs the emulated-fma one (lavapipe), and no exact-mode or subnormal
+    //           check at open (a device that flushes subnormals is accepted).
+    //   CUDA:   GEMM, Gemm and MatMul through cuBLAS SGEMM (fp32, no TF32), loaded at
+    //           open; the exact kernels when libcublas cannot be loaded.
+    // Other ops run the exact-mode code. DeviceInfo::fastMode says, per device, what fast
+    // mode does there.
+    Fast,
+};
+std::string_view executionModeName(ExecutionMode mode); // "exact", "fast"
+// Parses "exact" or "fast"; returns false for anything else.
+bool parseExecutionMode(std::string_view name, ExecutionMode *mode);
+
+// How Engine::open() opens a backend.
+struct BackendOptions {
+    ExecutionMode mode = ExecutionMode::Exact;
+};
 
 struct GemmShape {
     int m = 0; // rows of A and C
@@ -29,12 +61,18 @@ public:
 
     virtual const DeviceInfo &device() const = 0;
 
+    // The mode the backend was opened in. A fast-mode backend whose fast path could not be
+    // set up (no OpenBLAS, no libcublas) still reports Fast and computes exactly;
+    // device().fastMode says what it does.
+    ExecutionMode mode() const { return m_mode; }
+
     // C[m×n] = A[m×k] · B[k×n], fp32, dense row-major.
     //
     // Exact mode, the contract every backend keeps: each C[i][j] is the chain
     //   acc = 0.0f; for p in 0..k-1 (in this order): acc = fmaf(A[i][p], B[p][j], acc)
     // with a single rounding per step (fused multiply-add) and IEEE denormals.
-    // Any blocking or parallelism is over i and j only, never over p.
+    // Any blocking or parallelism is over i and j only, never over p. In fast mode the
+    // order and the rounding are the library's (see ExecutionMode).
     //
     // Fails, with a message naming the problem, when the spans are too small for the
     // shape, a dimension is not positive, or the device runs out of memory.
@@ -61,6 +99,12 @@ public:
     virtual Status run(const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs) = 0;
     // Waits for all queued work.
     virtual Status synchronize() = 0;
+
+protected:
+    explicit Backend(ExecutionMode mode = ExecutionMode::Exact) : m_mode(mode) {}
+
+private:
+    ExecutionMode m_mode;
 };
 
 // Infers the outputs' shapes, allocates them on `backend` and runs the op: the easy way

@@ -44,6 +44,12 @@ struct DeviceInfo {
     bool available = false;
     std::string unavailableReason; // set when !available, e.g. "built without CUDA support"
     Reproducibility reproducibility = Reproducibility::Untested;
+    // What fast mode (ExecutionMode::Fast, backend.h) changes on this device, in words:
+    // "GEMM, Gemm, MatMul and the convolutions through OpenBLAS cblas_sgemm (OpenBLAS
+    // 0.3.21 …)", "none: the engine was built without OpenBLAS, fast mode computes as exact
+    // mode". Set at discovery; a backend opened in fast mode refines it with what it found
+    // at open ("none: cannot load libcublas.so.12 (…), the exact kernels run instead").
+    std::string fastMode;
 };
 
 } // namespace tributary::engine

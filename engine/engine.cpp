@@ -1,9 +1,11 @@
 #include "engine/engine.h"
 
 #include "engine/determinism_self_test.h"
+#include "engine/verify/fast_mode_check.h"
 
 #include "engine/cpu/cpu_backend.h"
 #include "engine/cpu/cpu_device.h"
+#include "engine/cpu/cpu_fast_gemm.h"
 #include "engine/cuda/cuda_device.h"
 #include "engine/vulkan/vulkan_device.h"
 
@@ -35,6 +37,25 @@ std::string describe(const DeviceInfo &device)
     return text;
 }
 
+// What fast mode does on a device, as far as is known before it is opened; a backend
+// opened in fast mode refines it.
+std::string fastModeSummary(const DeviceInfo &device)
+{
+    std::string text;
+    switch (device.backend) {
+    case BackendKind::Cpu:
+        cpuFastGemmAvailable(&text);
+        break;
+    case BackendKind::Vulkan:
+        text = "native fma() in every shader, also where exact mode emulates fma; no exact-mode check at open";
+        break;
+    case BackendKind::Cuda:
+        text = "GEMM, Gemm and MatMul through cuBLAS SGEMM (fp32), loaded at open; exact kernels without libcublas";
+        break;
+    }
+    return text;
+}
+
 // Higher is better; 0 means never chosen.
 int preference(const DeviceInfo &device)
 {
@@ -62,6 +83,8 @@ Engine::Engine(LogCallback log, SelfTest selfTest) : m_log(std::move(log))
         m_devices.push_back(std::move(device));
     for (auto &device : probeCudaDevices())
         m_devices.push_back(std::move(device));
+    for (auto &device : m_devices)
+        device.fastMode = fastModeSummary(device);
     if (selfTest == SelfTest::Run) {
         for (auto &device : m_devices)
             classifyReproducibility(device);
@@ -141,6 +164,12 @@ const DeviceInfo *Engine::findDevice(std::string_view id) const
 
 std::unique_ptr<Backend> Engine::open(std::string_view deviceId, std::string *error) const
 {
+    return open(deviceId, BackendOptions{}, error);
+}
+
+std::unique_ptr<Backend> Engine::open(std::string_view deviceId, const BackendOptions &options,
+                                      std::string *error) const
+{
     auto fail = [&](std::string message) -> std::unique_ptr<Backend> {
         if (m_log)
             m_log(LogLevel::Error, message);
@@ -158,19 +187,27 @@ std::unique_ptr<Backend> Engine::open(std::string_view deviceId, std::string *er
     std::unique_ptr<Backend> backend;
     switch (device->backend) {
     case BackendKind::Cpu:
-        backend = std::make_unique<CpuBackend>(*device);
+        backend = std::make_unique<CpuBackend>(*device, options.mode);
         break;
     case BackendKind::Vulkan:
-        backend = openVulkanBackend(*device, &openError);
+        backend = openVulkanBackend(*device, options.mode, &openError);
         break;
     case BackendKind::Cuda:
-        backend = openCudaBackend(*device, &openError);
+        backend = openCudaBackend(*device, options.mode, &openError);
         break;
     }
     if (!backend)
         return fail("cannot open " + device->id + ": " + openError);
-    if (m_log)
-        m_log(LogLevel::Info, "opened " + describe(backend->device())); // may add e.g. "emulated fma"
+    if (options.mode == ExecutionMode::Fast) {
+        if (Status s = checkFastMode(*backend); !s)
+            return fail("cannot open " + device->id + " in fast mode: " + s.message());
+    }
+    if (m_log) {
+        std::string text = "opened " + describe(backend->device()); // may add e.g. "emulated fma"
+        if (backend->mode() == ExecutionMode::Fast)
+            text += "; fast mode: " + backend->device().fastMode;
+        m_log(LogLevel::Info, text);
+    }
     return backend;
 }
 

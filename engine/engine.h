@@ -5,7 +5,8 @@
 //   tributary::engine::Engine engine(logCallback);
 //   for (const auto &device : engine.devices()) ...   // every device, usable or not
 //   std::string error;
-//   auto backend = engine.open(engine.bestDevice()->id, &error);
+//   auto backend = engine.open(engine.bestDevice()->id, &error);        // exact mode
+//   auto fast = engine.open(id, {.mode = ExecutionMode::Fast}, &error); // opt-in, per job
 //
 // Discovery runs once, in the constructor. It never crashes on a machine without a GPU,
 // a Vulkan driver or CUDA: such backends are listed as unavailable with the reason. Each
@@ -53,9 +54,14 @@ public:
 
     const DeviceInfo *findDevice(std::string_view id) const;
 
-    // Opens a backend on a device. Returns null and sets *error when the device is
-    // unknown, unavailable, or fails to initialise.
+    // Opens a backend on a device in exact mode. Returns null and sets *error when the
+    // device is unknown, unavailable, or fails to initialise.
     std::unique_ptr<Backend> open(std::string_view deviceId, std::string *error) const;
+    // Same, with options. In fast mode (ExecutionMode, backend.h) the exact-mode checks
+    // are replaced by checkFastMode (verify/fast_mode_check.h), and the log says what fast
+    // mode does on the device (DeviceInfo::fastMode), e.g. why cuBLAS was not loaded.
+    std::unique_ptr<Backend> open(std::string_view deviceId, const BackendOptions &options,
+                                  std::string *error) const;
 
 private:
     // Runs the determinism self-test on an available device and records the outcome.

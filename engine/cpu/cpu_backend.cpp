@@ -1,5 +1,7 @@
 #include "engine/cpu/cpu_backend.h"
 
+#include "engine/cpu/cpu_fast_gemm.h"
+
 #include <algorithm>
 #include <cstring>
 #include <new>
@@ -20,11 +22,20 @@ int ceilDiv(int x, int y) { return (x + y - 1) / y; }
 
 } // namespace
 
-CpuBackend::CpuBackend(DeviceInfo device) : CpuBackend(device, selectGemmKernel()) {}
+CpuBackend::CpuBackend(DeviceInfo device, ExecutionMode mode) : CpuBackend(std::move(device), selectGemmKernel(), mode)
+{
+}
 
 CpuBackend::CpuBackend(DeviceInfo device, GemmKernel kernel)
-    : m_device(std::move(device)), m_kernel(kernel), m_pool(std::max(1, m_device.computeUnits))
+    : CpuBackend(std::move(device), kernel, ExecutionMode::Exact)
 {
+}
+
+CpuBackend::CpuBackend(DeviceInfo device, GemmKernel kernel, ExecutionMode mode)
+    : Backend(mode), m_device(std::move(device)), m_kernel(kernel), m_pool(std::max(1, m_device.computeUnits))
+{
+    if (mode == ExecutionMode::Fast)
+        m_fastGemm = cpuFastGemmAvailable(&m_device.fastMode);
 }
 
 Status CpuBackend::gemm(std::span<const float> a, std::span<const float> b, std::span<float> c,
@@ -32,6 +43,8 @@ Status CpuBackend::gemm(std::span<const float> a, std::span<const float> b, std:
 {
     if (Status s = checkGemmArguments(a.size(), b.size(), c.size(), shape); !s)
         return s;
+    if (m_fastGemm)
+        return cpuFastGemm(a, b, c, shape, m_pool.threadCount());
 
     const int panels = ceilDiv(shape.n, kPanelWidth);
     const std::size_t packedSize = static_cast<std::size_t>(panels) * kPanelWidth * static_cast<std::size_t>(shape.k);

@@ -4,6 +4,10 @@
 // pool owned by the backend), with a register-blocked micro-kernel chosen at run time
 // (AVX-512 or AVX2+FMA where available, portable std::fma otherwise). Blocking is over i, j and
 // contiguous ranges of p taken in order, so every C[i][j] is exactly the exact-mode chain.
+//
+// In fast mode (ExecutionMode::Fast) GEMM, and so Gemm, MatMul and the convolutions that
+// reduce to it, goes through OpenBLAS (cpu_fast_gemm.h) when the engine was built with
+// it, on the same number of threads; other ops are unchanged.
 
 #include "engine/backend.h"
 #include "engine/cpu/gemm_kernel.h"
@@ -15,13 +19,15 @@ namespace tributary::engine {
 
 class CpuBackend final : public Backend {
 public:
-    // Uses device.computeUnits threads and the best kernel for this CPU.
-    explicit CpuBackend(DeviceInfo device);
-    // Same, with an explicit kernel (tests compare kernels against each other).
+    // Uses device.computeUnits threads and the best kernel for this CPU, in `mode`.
+    explicit CpuBackend(DeviceInfo device, ExecutionMode mode = ExecutionMode::Exact);
+    // Exact mode with an explicit kernel (tests compare kernels against each other).
     CpuBackend(DeviceInfo device, GemmKernel kernel);
 
     const DeviceInfo &device() const override { return m_device; }
     const char *kernelName() const { return m_kernel.name; }
+    // Whether gemm() goes through the fast library (fast mode with OpenBLAS built in).
+    bool usesFastGemm() const { return m_fastGemm; }
 
     Status gemm(std::span<const float> a, std::span<const float> b, std::span<float> c,
                 GemmShape shape) override;
@@ -37,6 +43,7 @@ public:
     ThreadPool &pool() { return m_pool; }
 
 private:
+    CpuBackend(DeviceInfo device, GemmKernel kernel, ExecutionMode mode);
     void packB(const float *b, GemmShape shape);
     void computeBlock(const float *a, float *c, GemmShape shape, int rowBegin, int rowEnd, int panelBegin,
                       int panelEnd) const;
@@ -45,6 +52,7 @@ private:
     GemmKernel m_kernel;
     ThreadPool m_pool;
     std::vector<float> m_packedB; // reused across calls
+    bool m_fastGemm = false;
 };
 
 } // namespace tributary::engine

@@ -11,13 +11,9 @@ namespace tributary::engine {
 
 Status CpuBackend::allocate(const TensorDesc &desc, Tensor *out)
 {
-    if (Status s = checkShape(desc.shape); !s)
+    std::shared_ptr<CpuBuffer> buffer;
+    if (Status s = CpuBuffer::create(desc, device().id, &buffer); !s)
         return s;
-    const std::size_t bytes = std::size_t(elementCount(desc.shape)) * dtypeSize(desc.dtype);
-    auto buffer = CpuBuffer::create(bytes);
-    if (!buffer)
-        return Status::error("cpu: out of memory allocating " + std::to_string((bytes + (1u << 20) - 1) >> 20)
-                             + " MiB for a " + shapeText(desc.shape) + " tensor");
     *out = Tensor{desc.dtype, desc.shape, std::move(buffer)};
     return Status::ok();
 }

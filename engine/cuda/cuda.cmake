@@ -36,7 +36,9 @@ message(STATUS "CUDA backend: enabled (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, "
                "architectures ${CMAKE_CUDA_ARCHITECTURES})")
 
 add_library(tributary_engine_cuda STATIC
+  cuda/cublas_library.cpp
   cuda/cuda_backend.cpp
+  cuda/cuda_backend_cublas.cpp
   cuda/cuda_backend_ops.cpp
   cuda/cuda_device.cpp
   cuda/cuda_exact_probe.cu
@@ -67,7 +69,8 @@ target_compile_options(tributary_engine_cuda PRIVATE
   $<$<COMPILE_LANGUAGE:CXX>:-ffp-contract=off>)
 # The backend uses checkGemmArguments and checkExactMode from tributary_engine, which in
 # turn calls into this library: a cycle CMake resolves for static libraries.
-target_link_libraries(tributary_engine_cuda PUBLIC CUDA::cudart_static PRIVATE tributary_engine)
+# cuBLAS (fast mode) is loaded with dlopen: only its headers are used at build time.
+target_link_libraries(tributary_engine_cuda PUBLIC CUDA::cudart_static ${CMAKE_DL_LIBS} PRIVATE tributary_engine)
 tributary_warnings(tributary_engine_cuda)
 
 target_link_libraries(tributary_engine PRIVATE tributary_engine_cuda)

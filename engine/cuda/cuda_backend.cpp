@@ -61,11 +61,14 @@ Status checkSubnormals(CudaBackend &backend)
 
 } // namespace
 
-std::unique_ptr<Backend> openCudaBackend(const DeviceInfo &device, std::string *error)
+std::unique_ptr<Backend> openCudaBackend(const DeviceInfo &device, ExecutionMode mode, std::string *error)
 {
-    auto backend = CudaBackend::create(device, error);
+    auto backend = CudaBackend::create(device, error, mode);
     if (!backend)
         return nullptr;
+    // cuBLAS is not exact; Engine::open checks fast-mode results within a tolerance instead.
+    if (mode == ExecutionMode::Fast)
+        return backend;
     Status s = checkExactMode(*backend);
     if (s)
         s = checkSubnormals(*backend);
@@ -76,14 +79,14 @@ std::unique_ptr<Backend> openCudaBackend(const DeviceInfo &device, std::string *
     return backend;
 }
 
-std::unique_ptr<CudaBackend> CudaBackend::create(const DeviceInfo &device, std::string *error)
+std::unique_ptr<CudaBackend> CudaBackend::create(const DeviceInfo &device, std::string *error, ExecutionMode mode)
 {
     const int ordinal = deviceOrdinal(device.id);
     if (ordinal < 0) {
         *error = "cuda: not a CUDA device id: " + device.id;
         return nullptr;
     }
-    std::unique_ptr<CudaBackend> backend(new CudaBackend(device, ordinal));
+    std::unique_ptr<CudaBackend> backend(new CudaBackend(device, ordinal, mode));
     if (const cudaError_t e = cudaSetDevice(ordinal); e != cudaSuccess) {
         *error = backend->failure("cudaSetDevice", e).message();
         return nullptr;
@@ -93,10 +96,41 @@ std::unique_ptr<CudaBackend> CudaBackend::create(const DeviceInfo &device, std::
         *error = backend->failure("cudaStreamCreate", e).message();
         return nullptr;
     }
+    if (mode == ExecutionMode::Fast)
+        backend->setUpCublas();
     return backend;
 }
 
-CudaBackend::CudaBackend(DeviceInfo device, int ordinal) : m_device(std::move(device)), m_ordinal(ordinal) {}
+CudaBackend::CudaBackend(DeviceInfo device, int ordinal, ExecutionMode mode)
+    : Backend(mode), m_device(std::move(device)), m_ordinal(ordinal)
+{
+}
+
+void CudaBackend::setUpCublas()
+{
+    std::string whyNot;
+    if (!loadCublas(&m_cublas, &whyNot)) {
+        m_device.fastMode = "none: " + whyNot + ", the exact kernels run instead";
+        return;
+    }
+    cublasHandle_t handle = nullptr;
+    if (const cublasStatus_t s = m_cublas.create(&handle); s != CUBLAS_STATUS_SUCCESS) {
+        m_device.fastMode = "none: cublasCreate failed (status " + std::to_string(int(s)) + "), the exact kernels run instead";
+        return;
+    }
+    // fp32 throughout: TF32 (CUBLAS_TF32_TENSOR_OP_MATH) would be far outside the tolerances.
+    if (m_cublas.setStream(handle, m_stream) != CUBLAS_STATUS_SUCCESS
+        || m_cublas.setMathMode(handle, CUBLAS_DEFAULT_MATH) != CUBLAS_STATUS_SUCCESS) {
+        m_cublas.destroy(handle);
+        m_device.fastMode = "none: cannot configure the cuBLAS handle, the exact kernels run instead";
+        return;
+    }
+    int version = 0;
+    m_cublas.getVersion(handle, &version);
+    m_cublasHandle = handle;
+    m_device.fastMode = "GEMM, Gemm and MatMul through cuBLAS " + cublasVersionText(version)
+        + " SGEMM (CUBLAS_DEFAULT_MATH: fp32, no TF32)";
+}
 
 CudaBackend::~CudaBackend()
 {
@@ -104,7 +138,9 @@ CudaBackend::~CudaBackend()
     cudaSetDevice(m_ordinal);
     if (m_stream)
         cudaStreamSynchronize(m_stream);
-    for (GemmBuffer *buffer : {&m_a, &m_b, &m_c}) {
+    if (m_cublasHandle)
+        m_cublas.destroy(m_cublasHandle);
+    for (GemmBuffer *buffer : {&m_a, &m_b, &m_c, &m_ones, &m_scratch}) {
         if (buffer->data)
             cudaFree(buffer->data);
     }
@@ -146,7 +182,7 @@ Status CudaBackend::gemm(std::span<const float> a, std::span<const float> b, std
         return s;
     if (m_unusable)
         return Status::error("cuda: device unusable: " + m_unusableReason);
-    if ((static_cast<long long>(shape.m) + kCudaTileRows - 1) / kCudaTileRows > kMaxGridRows)
+    if (!m_cublasHandle && (static_cast<long long>(shape.m) + kCudaTileRows - 1) / kCudaTileRows > kMaxGridRows)
         return Status::error("cuda: m=" + std::to_string(shape.m) + " is too large for one launch");
 
     const auto m = static_cast<std::size_t>(shape.m);
@@ -171,9 +207,14 @@ Status CudaBackend::gemm(std::span<const float> a, std::span<const float> b, std
     if (const cudaError_t e = cudaMemcpyAsync(m_b.data, b.data(), bBytes, cudaMemcpyHostToDevice, m_stream);
         e != cudaSuccess)
         return failure("copying B to the device", e);
-    if (const cudaError_t e = launchCudaGemm(m_a.data, m_b.data, m_c.data, shape.m, shape.n, shape.k, m_stream);
-        e != cudaSuccess)
+    if (m_cublasHandle) {
+        if (Status s = cublasGemm(false, false, shape.m, shape.n, shape.k, 1.0f, m_a.data, m_b.data, 0.0f, m_c.data);
+            !s)
+            return s;
+    } else if (const cudaError_t e = launchCudaGemm(m_a.data, m_b.data, m_c.data, shape.m, shape.n, shape.k, m_stream);
+               e != cudaSuccess) {
         return failure("launching the GEMM kernel", e);
+    }
     if (const cudaError_t e = cudaMemcpyAsync(c.data(), m_c.data, cBytes, cudaMemcpyDeviceToHost, m_stream);
         e != cudaSuccess)
         return failure("copying C from the device", e);

@@ -32,7 +32,7 @@ Status CudaBackend::allocate(const TensorDesc &desc, Tensor *out)
     if (const cudaError_t e = cudaSetDevice(m_ordinal); e != cudaSuccess)
         return failure("cudaSetDevice", e);
     std::shared_ptr<CudaTensorBuffer> buffer;
-    if (Status s = CudaTensorBuffer::create(m_identity, desc, &buffer); !s)
+    if (Status s = CudaTensorBuffer::create(m_identity, desc, m_device.id, &buffer); !s)
         return s;
     *out = Tensor{desc.dtype, desc.shape, std::move(buffer)};
     return Status::ok();
@@ -115,6 +115,9 @@ Status CudaBackend::run(const Op &op, std::span<const Tensor> inputs, std::span<
     }
     if (const cudaError_t e = cudaSetDevice(m_ordinal); e != cudaSuccess)
         return failure("cudaSetDevice", e);
+    bool handled = false;
+    if (Status s = runWithCublas(op, inputs, outputs, &handled); !s || handled) // fast mode only
+        return s;
     CudaOpContext context{*this};
     switch (opFamily(op.kind)) {
     case OpFamily::Elementwise: return cudaRunElementwise(context, op, inputs, outputs);

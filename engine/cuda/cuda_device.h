@@ -21,8 +21,8 @@ namespace tributary::engine {
 // "no CUDA device found", "built without CUDA support", or the runtime's message).
 std::vector<DeviceInfo> probeCudaDevices();
 
-// Opens a backend on a device returned by probeCudaDevices(). Returns null and sets
-// *error on failure.
-std::unique_ptr<Backend> openCudaBackend(const DeviceInfo &device, std::string *error);
+// Opens a backend on a device returned by probeCudaDevices(), in `mode` (backend.h).
+// Returns null and sets *error on failure.
+std::unique_ptr<Backend> openCudaBackend(const DeviceInfo &device, ExecutionMode mode, std::string *error);
 
 } // namespace tributary::engine

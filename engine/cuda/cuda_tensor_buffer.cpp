@@ -1,25 +1,34 @@
 #include "engine/cuda/cuda_tensor_buffer.h"
 
+#include "engine/ops/shape_inference.h"
+
 #include <cuda_runtime_api.h>
 
 namespace tributary::engine {
 
 Status CudaTensorBuffer::create(std::shared_ptr<const void> owner, const TensorDesc &desc,
-                                std::shared_ptr<CudaTensorBuffer> *out)
+    const std::string &device, std::shared_ptr<CudaTensorBuffer> *out)
 {
-    if (Status s = checkShape(desc.shape); !s)
-        return s;
-    const std::size_t bytes = std::size_t(elementCount(desc.shape)) * dtypeSize(desc.dtype);
+    std::size_t bytes = 0;
+    if (Status s = tensorBytes(desc, &bytes); !s)
+        return Status::error(device + ": " + s.message());
     void *data = nullptr;
     if (bytes > 0) {
+        std::size_t freeBytes = 0, totalBytes = 0;
+        const bool known = cudaMemGetInfo(&freeBytes, &totalBytes) == cudaSuccess;
+        if (!known)
+            cudaGetLastError(); // not sticky: clear it
+        if (known && bytes > totalBytes)
+            return outOfMemory(desc, bytes, device, totalBytes, "device memory");
         const cudaError_t e = cudaMalloc(&data, bytes);
         if (e != cudaSuccess) {
             cudaGetLastError(); // not sticky: clear it
-            const std::string what = std::to_string((bytes + (std::size_t{1} << 20) - 1) >> 20) + " MiB for a "
-                                     + shapeText(desc.shape) + " tensor";
             if (e == cudaErrorMemoryAllocation)
-                return Status::error("cuda: out of device memory allocating " + what);
-            return Status::error("cuda: cudaMalloc (" + what + "): " + cudaGetErrorString(e));
+                return outOfMemory(desc, bytes, device, freeBytes,
+                    "free of " + byteSizeText(double(totalBytes)) + "; cudaMalloc failed");
+            return Status::error(device + ": cudaMalloc for a " + std::string(dtypeName(desc.dtype))
+                + shapeText(desc.shape) + " tensor (" + byteSizeText(double(bytes))
+                + "): " + cudaGetErrorString(e));
         }
     }
     out->reset(new CudaTensorBuffer(std::move(owner), data, bytes));

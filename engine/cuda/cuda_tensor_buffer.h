@@ -11,15 +11,18 @@
 #include "engine/tensor.h"
 
 #include <memory>
+#include <string>
 
 namespace tributary::engine {
 
 class CudaTensorBuffer final : public DeviceBuffer {
 public:
     // Allocates storage for `desc` on the current device. `owner` identifies the backend
-    // (tensors of other backends are refused by comparing it). Fails with "cuda: out of
-    // device memory allocating N MiB for a [shape] tensor" when the device is full.
-    static Status create(std::shared_ptr<const void> owner, const TensorDesc &desc,
+    // (tensors of other backends are refused by comparing it); `device` names it in errors.
+    // Fails with "out of memory: tensor f32[…] needs N GiB, cuda:0 has M GiB (…)" when the
+    // tensor is larger than the device's memory or cudaMalloc cannot allocate it, and with
+    // "… is too large" when its size overflows; the device stays usable.
+    static Status create(std::shared_ptr<const void> owner, const TensorDesc &desc, const std::string &device,
                          std::shared_ptr<CudaTensorBuffer> *out);
     ~CudaTensorBuffer() override;
 

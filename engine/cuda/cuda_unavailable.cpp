@@ -21,7 +21,7 @@ std::vector<DeviceInfo> probeCudaDevices()
     return {info};
 }
 
-std::unique_ptr<Backend> openCudaBackend(const DeviceInfo &, std::string *error)
+std::unique_ptr<Backend> openCudaBackend(const DeviceInfo &, ExecutionMode, std::string *error)
 {
     if (error)
         *error = kReason;

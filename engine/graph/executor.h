@@ -50,6 +50,13 @@ public:
     // Device in, device out: inputs are tensors of this backend.
     Status runDevice(const std::vector<Tensor> &inputs, std::vector<Tensor> *outputs);
 
+    // Changes one node's attributes for the following runs (Graph::setAttributes): the
+    // trainer advances AdamW's step this way instead of rebuilding the executor.
+    Status setNodeAttributes(std::size_t node, OpAttributes attributes)
+    {
+        return m_graph.setAttributes(node, std::move(attributes));
+    }
+
     const Graph &graph() const { return m_graph; }
     // Device tensors alive at the peak of the last run (inputs, constants, intermediates
     // and outputs): what freeing after the last use saves.

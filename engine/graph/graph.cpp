@@ -139,6 +139,36 @@ Status Graph::addNode(std::string name, Op op, std::vector<ValueId> inputs, std:
     return Status::ok();
 }
 
+Status Graph::setAttributes(std::size_t index, OpAttributes attributes)
+{
+    if (index >= m_nodes.size())
+        return Status::error("node #" + std::to_string(index) + " does not exist (the graph has "
+            + std::to_string(m_nodes.size()) + " nodes)");
+    GraphNode node = m_nodes[index];
+    node.op.attributes = std::move(attributes);
+    // Everything but this node's outputs counts as defined: enough for checkNode, which
+    // only looks at the node's own inputs and outputs.
+    std::vector<bool> defined(m_values.size());
+    for (std::size_t i = 0; i < m_values.size(); ++i)
+        defined[i] = m_values[i].source != GraphValue::Source::Undefined;
+    for (ValueId id : node.outputs)
+        if (id != kNoValue)
+            defined[std::size_t(id)] = false;
+    std::vector<TensorDesc> descs;
+    if (Status s = checkNode(index, node, defined, &descs); !s)
+        return s;
+    for (std::size_t i = 0; i < node.outputs.size(); ++i) {
+        const ValueId id = node.outputs[i];
+        if (id != kNoValue && !(*m_values[std::size_t(id)].desc == descs[i]))
+            return Status::error(nodeLabel(index) + ": the new attributes change output " + std::to_string(i)
+                + " from " + std::string(dtypeName(m_values[std::size_t(id)].desc->dtype))
+                + shapeText(m_values[std::size_t(id)].desc->shape) + " to "
+                + std::string(dtypeName(descs[i].dtype)) + shapeText(descs[i].shape));
+    }
+    m_nodes[index].op = std::move(node.op);
+    return Status::ok();
+}
+
 Status Graph::addOutput(ValueId value)
 {
     if (!isValid(value))

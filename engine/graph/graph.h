@@ -70,6 +70,11 @@ public:
     // Marks a value as a graph output (what Executor::run returns, in this order).
     Status addOutput(ValueId value);
 
+    // Replaces node `index`'s attributes, keeping its op kind, inputs and outputs: for a
+    // setting that changes between runs of one graph, such as AdamW's step. Fails, leaving
+    // the graph unchanged, when the index is out of range or shape inference rejects the
+    // new attributes or infers other output types or shapes.
+    Status setAttributes(std::size_t index, OpAttributes attributes);
     // Re-checks the whole graph: every value defined once, nodes in topological order,
     // shapes consistent, outputs defined. Useful after editing a graph by hand.
     Status validate() const;

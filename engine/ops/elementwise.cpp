@@ -106,4 +106,14 @@ Status inferElementwise(const Op &op, const OpInputs &inputs, std::vector<Tensor
     return Status::error(prefix(op) + "not an elementwise op");
 }
 
+std::vector<std::int64_t> broadcastStrides(const Shape &in, std::size_t rank)
+{
+    std::vector<std::int64_t> strides(rank, 0);
+    const std::vector<std::int64_t> own = rowMajorStrides(in);
+    const std::size_t offset = rank - in.size();
+    for (std::size_t i = 0; i < in.size(); ++i)
+        strides[offset + i] = in[i] == 1 ? 0 : own[i];
+    return strides;
+}
+
 } // namespace tributary::engine

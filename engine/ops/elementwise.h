@@ -33,4 +33,9 @@ Status inferElementwise(const Op &op, const OpInputs &inputs, std::vector<Tensor
 // Whether `from` broadcasts (NumPy, unidirectionally) to `to`.
 bool broadcastsTo(const Shape &from, const Shape &to);
 
+// The element strides of `in` seen as an input of a broadcasting binary op whose output
+// has `rank` dimensions: right-aligned row-major strides, 0 along missing and size-1
+// dimensions (the ones broadcast).
+std::vector<std::int64_t> broadcastStrides(const Shape &in, std::size_t rank);
+
 } // namespace tributary::engine

@@ -473,4 +473,127 @@ Status planMatMul(const Shape &sa, const Shape &sb, MatMulPlan *out)
     return Status::ok();
 }
 
+StridedGemmPlan planGemmStrides(const GemmAttributes &attrs, const Shape &a, const Shape *c, const Shape &y)
+{
+    StridedGemmPlan p;
+    p.m = y[0];
+    p.n = y[1];
+    p.k = attrs.transA ? a[0] : a[1];
+    p.aRow = attrs.transA ? 1 : p.k;
+    p.aCol = attrs.transA ? p.m : 1;
+    p.bRow = attrs.transB ? 1 : p.n;
+    p.bCol = attrs.transB ? p.k : 1;
+    p.yRow = p.n;
+    if (c) {
+        // C broadcasts unidirectionally: a size-1 (or missing) dimension has stride 0.
+        const std::int64_t cCols = c->empty() ? 1 : c->back();
+        const std::int64_t cRows = c->size() == 2 ? (*c)[0] : 1;
+        p.addRow = cRows == 1 ? 0 : cCols;
+        p.addCol = cCols == 1 ? 0 : 1;
+    }
+    p.offsets = { 0, 0, 0, 0 };
+    return p;
+}
+
+Status planMatMulStrides(const Shape &a, const Shape &b, StridedGemmPlan *out)
+{
+    MatMulPlan plan;
+    if (Status s = planMatMul(a, b, &plan); !s)
+        return s;
+    StridedGemmPlan p;
+    p.m = plan.m;
+    p.n = plan.n;
+    p.k = plan.k;
+    p.aRow = plan.k;
+    p.aCol = 1;
+    p.bRow = plan.n;
+    p.bCol = 1;
+    p.yRow = plan.n;
+    p.offsets.reserve(std::size_t(plan.batches()) * 4);
+    for (std::int64_t index = 0; index < plan.batches(); ++index)
+        p.offsets.insert(p.offsets.end(),
+            { plan.offsetA[std::size_t(index)], plan.offsetB[std::size_t(index)], index * plan.m * plan.n,
+                0 });
+    *out = std::move(p);
+    return Status::ok();
+}
+
+Status planConvGpu(const Op &op, std::span<const Shape> inputs, ConvGpuPlan *out)
+{
+    const auto &attrs = op.attr<Conv2dAttributes>();
+    ConvGpuPlan plan;
+    Conv2dGeometry &g = plan.geometry;
+    StridedGemmPlan &p = plan.gemm;
+    Status s;
+    switch (op.kind) {
+    case OpKind::Conv2d:
+        s = conv2dGeometry("Conv2d", inputs[0], inputs[1], attrs, &g);
+        break;
+    case OpKind::Conv2dBackwardInput:
+        s = conv2dGeometry("Conv2dBackwardInput", attrs.inputShape, inputs[1], attrs, &g);
+        break;
+    case OpKind::Conv2dBackwardWeight:
+        s = conv2dGeometry("Conv2dBackwardWeight", inputs[1], attrs.weightShape, attrs, &g);
+        break;
+    default:
+        return Status::error(std::string(opName(op.kind)) + ": not a convolution");
+    }
+    if (!s)
+        return s;
+    const std::int64_t k = g.kernelSize();
+    const std::int64_t plane = g.outputPlane();
+    plan.colsElements = g.groups * k * g.n * plane;
+    if (op.kind == OpKind::Conv2d) {
+        // Per group and image: Y[n][group's channels] = W_g [mg, K] · cols_g[:, n's columns],
+        // with the bias as the added term (stride 1 along rows, 0 along columns).
+        p.m = g.mg;
+        p.n = plane;
+        p.k = k;
+        p.aRow = k;
+        p.aCol = 1;
+        p.bRow = g.n * plane;
+        p.bCol = 1;
+        p.yRow = plane;
+        p.addRow = 1;
+        p.addCol = 0;
+        for (std::int64_t group = 0; group < g.groups; ++group)
+            for (std::int64_t n = 0; n < g.n; ++n)
+                p.offsets.insert(p.offsets.end(),
+                    { group * g.mg * k, (group * k * g.n + n) * plane, (n * g.m + group * g.mg) * plane,
+                        group * g.mg });
+    } else if (op.kind == OpKind::Conv2dBackwardInput) {
+        // Per image and group: cols[n][group] [K, plane] = W_gᵀ (W_g read transposed) · dY_g.
+        p.m = k;
+        p.n = plane;
+        p.k = g.mg;
+        p.aRow = 1;
+        p.aCol = k;
+        p.bRow = plane;
+        p.bCol = 1;
+        p.yRow = plane;
+        for (std::int64_t n = 0; n < g.n; ++n)
+            for (std::int64_t group = 0; group < g.groups; ++group)
+                p.offsets.insert(p.offsets.end(),
+                    { group * g.mg * k, (n * g.m + group * g.mg) * plane, (n * g.groups + group) * k * plane,
+                        0 });
+    } else {
+        // Per group: dW_g [mg, K] = swapped dY_g [mg, N·plane] · cols_gᵀ (cols read transposed).
+        const std::int64_t depth = g.n * plane;
+        plan.swappedElements = g.n * g.m * plane;
+        p.m = g.mg;
+        p.n = k;
+        p.k = depth;
+        p.aRow = depth;
+        p.aCol = 1;
+        p.bRow = 1;
+        p.bCol = depth;
+        p.yRow = k;
+        for (std::int64_t group = 0; group < g.groups; ++group)
+            p.offsets.insert(
+                p.offsets.end(), { group * g.mg * depth, group * k * depth, group * g.mg * k, 0 });
+    }
+    *out = std::move(plan);
+    return Status::ok();
+}
+
 } // namespace tributary::engine

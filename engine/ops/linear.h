@@ -88,6 +88,7 @@
 #include "engine/ops/shape_inference.h"
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace tributary::engine {
@@ -149,5 +150,41 @@ struct MatMulPlan {
     std::int64_t batches() const { return std::int64_t(offsetA.size()); }
 };
 Status planMatMul(const Shape &a, const Shape &b, MatMulPlan *out);
+
+// GPU plans. The Vulkan and CUDA backends run every GEMM of this family (Gemm, MatMul, the
+// convolutions' GEMM stages) as one strided, batched GEMM whose batches read their element
+// offsets from a table; these functions compute that description once for both. For
+// batch b, with (offA, offB, offY, offAdd) = offsets[4b .. 4b+3]:
+//   Y[offY + i·yRow + j] = chain over p of A[offA + i·aRow + p·aCol] · B[offB + p·bRow + j·bCol]
+//   (then alpha, and + beta · Added[offAdd + i·addRow + j·addCol] when an added term is bound).
+struct StridedGemmPlan {
+    std::int64_t m = 0, n = 0, k = 0;
+    std::int64_t aRow = 0, aCol = 0, bRow = 0, bCol = 0, yRow = 0;
+    std::int64_t addRow = 0, addCol = 0;
+    std::vector<std::int64_t> offsets; // 4 per batch: A, B, Y, Added
+    std::int64_t batches() const { return std::int64_t(offsets.size() / 4); }
+};
+
+// Gemm: A's shape, C's shape (null when C is absent) and Y's shape; one batch.
+StridedGemmPlan planGemmStrides(const GemmAttributes &attrs, const Shape &a, const Shape *c, const Shape &y);
+
+// MatMul: planMatMul() as one batch per output matrix.
+Status planMatMulStrides(const Shape &a, const Shape &b, StridedGemmPlan *out);
+
+// A convolution op on a GPU: the geometry, the GEMM and the scratch tensors around it.
+//   Conv2d:               cols = im2col(X) [groups, K, N·plane]; Y_g = W_g · cols_g (+ bias)
+//   Conv2dBackwardInput:  cols [N, groups, K, plane] = W_gᵀ · dY_g; then col2im into dX
+//   Conv2dBackwardWeight: dY swapped to [M, N, plane]; cols = im2col(X); dW_g = dY_g · cols_gᵀ
+// (K = kernelSize(), plane = outputPlane()); the GEMMs give the bits linear.h defines.
+struct ConvGpuPlan {
+    Conv2dGeometry geometry;
+    StridedGemmPlan gemm;
+    std::int64_t colsElements = 0;    // the im2col / column matrix
+    std::int64_t swappedElements = 0; // Conv2dBackwardWeight's swapped dY; 0 for the others
+};
+
+// `op` is Conv2d, Conv2dBackwardInput or Conv2dBackwardWeight; `inputs` its input shapes.
+// Fails like conv2dGeometry() on inconsistent shapes or attributes.
+Status planConvGpu(const Op &op, std::span<const Shape> inputs, ConvGpuPlan *out);
 
 } // namespace tributary::engine

@@ -261,4 +261,30 @@ Status inferReduce(const Op &op, const OpInputs &inputs, std::vector<TensorDesc>
     return Status::error(prefix(op) + "not a reduce op");
 }
 
+AxisSlices axisSlices(const Shape &shape, std::int64_t axis)
+{
+    int a = 0;
+    (void)normalizeAxis(axis, shape.size(), &a);
+    AxisSlices v;
+    for (int d = 0; d < int(shape.size()); ++d) {
+        if (d < a)
+            v.outer *= shape[std::size_t(d)];
+        else if (d == a)
+            v.length = shape[std::size_t(d)];
+        else
+            v.inner *= shape[std::size_t(d)];
+    }
+    return v;
+}
+
+NormRows layerNormRows(const Shape &shape, std::int64_t axis)
+{
+    int a = 0;
+    (void)normalizeAxis(axis, shape.size(), &a);
+    NormRows v;
+    for (int d = 0; d < int(shape.size()); ++d)
+        (d < a ? v.rows : v.n) *= shape[std::size_t(d)];
+    return v;
+}
+
 } // namespace tributary::engine

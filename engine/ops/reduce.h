@@ -56,4 +56,27 @@ Status inferReduce(const Op &op, const OpInputs &inputs, std::vector<TensorDesc>
 // normalising negative axes (fails on out-of-range or repeated axes).
 Status reducedAxes(const Op &op, std::size_t rank, std::vector<bool> *mask);
 
+// Index plans every backend shares (pure arithmetic on shapes; axes already validated by
+// shape inference).
+
+// A tensor seen as [outer, length, inner] around one axis (ArgMax, Softmax, LogSoftmax):
+// slices() independent runs of `length` elements, `inner` apart; slice s starts at
+// (s / inner) · length · inner + s % inner.
+struct AxisSlices {
+    std::int64_t outer = 1;
+    std::int64_t length = 1;
+    std::int64_t inner = 1;
+    std::int64_t slices() const { return outer * inner; }
+};
+// `axis` may be negative (counted from the end).
+AxisSlices axisSlices(const Shape &shape, std::int64_t axis);
+
+// LayerNorm's [rows, n] view of X: the dimensions before the normalised axis are rows,
+// the rest are the n normalised values of each row.
+struct NormRows {
+    std::int64_t rows = 1;
+    std::int64_t n = 1;
+};
+NormRows layerNormRows(const Shape &shape, std::int64_t axis);
+
 } // namespace tributary::engine

@@ -9,7 +9,9 @@
 #include "engine/status.h"
 #include "engine/tensor.h"
 
+#include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace tributary::engine {
@@ -29,5 +31,20 @@ Status inferOutputs(const Op &op, const OpInputs &inputs, std::vector<TensorDesc
 
 // The same, from device tensors (absent inputs are tensors without a buffer).
 Status inferOutputs(const Op &op, std::span<const Tensor> inputs, std::vector<TensorDesc> *outputs);
+
+// Tensor sizes, for the backends' allocate(): the byte size of a tensor of `desc`.
+// Fails, naming the tensor and its size ("out of memory: tensor f32[1048576, 1048576,
+// 1024] is too large: it needs 4.0 PiB, more than the 2^47 elements a tensor may have"),
+// when a dimension is negative or the element count or byte size would overflow.
+Status tensorBytes(const TensorDesc &desc, std::size_t *bytes);
+
+// The error a backend returns when a tensor does not fit in its memory:
+// "out of memory: tensor f32[65536, 65536] needs 16.0 GiB, vulkan:0 has 2.0 GiB" followed by
+// `detail` in parentheses when not empty (which memory, the driver's error).
+Status outOfMemory(const TensorDesc &desc, std::uint64_t bytes, const std::string &device,
+                   std::uint64_t availableBytes, const std::string &detail = {});
+
+// "512 B", "1.5 KiB", "16.0 GiB", … (binary units, one decimal).
+std::string byteSizeText(double bytes);
 
 } // namespace tributary::engine

@@ -132,16 +132,28 @@ std::vector<HostTensor> zerosLike(const std::vector<HostTensor> &parameters)
     return out;
 }
 
-Status buildTrainingStep(const MlpConfig &config, std::int64_t batch, const SgdAttributes &sgd, Graph *out)
+std::size_t optimizerStateSlots(const OptimizerAttributes &optimizer)
+{
+    return std::holds_alternative<AdamWAttributes>(optimizer) ? 2 : 1;
+}
+
+Status buildTrainingStep(
+    const MlpConfig &config, std::int64_t batch, const OptimizerAttributes &optimizer, Graph *out)
 {
     if (Status s = config.validate(); !s)
         return s;
+    const bool adamW = std::holds_alternative<AdamWAttributes>(optimizer);
     Graph g;
     Builder b(g);
     const ValueId x = g.addInput("x", { DType::F32, { batch, config.inputs } });
     const ValueId labels = g.addInput("labels", { DType::I64, { batch } });
     const std::vector<ValueId> params = addParameterInputs(g, config, "");
-    const std::vector<ValueId> velocities = addParameterInputs(g, config, "v_");
+    // State slots, in the optimiser op's input order after Param and Grad.
+    std::vector<std::vector<ValueId>> state;
+    const std::vector<std::string> prefixes = adamW ? std::vector<std::string> { "m_", "v_" }
+                                                    : std::vector<std::string> { "v_" };
+    for (const std::string &prefix : prefixes)
+        state.push_back(addParameterInputs(g, config, prefix));
     const std::size_t layerCount = config.layers().size();
 
     const Forward f = buildForward(b, x, params, layerCount);
@@ -169,22 +181,29 @@ Status buildTrainingStep(const MlpConfig &config, std::int64_t batch, const SgdA
         return b.status();
     if (Status s = g.addOutput(loss); !s)
         return s;
-    std::vector<ValueId> newVelocities;
+    const OpKind kind = adamW ? OpKind::AdamWUpdate : OpKind::SgdUpdate;
+    const OpAttributes attributes = adamW ? OpAttributes(std::get<AdamWAttributes>(optimizer))
+                                          : OpAttributes(std::get<SgdAttributes>(optimizer));
+    std::vector<std::vector<ValueId>> newState(state.size());
     for (std::size_t i = 0; i < params.size(); ++i) {
         const std::string name = g.value(params[i]).name;
-        const ValueId p = g.addValue(name + "'");
-        const ValueId v = g.addValue("v_" + name + "'");
-        if (Status s = g.addNode(
-                "sgd_" + name, { OpKind::SgdUpdate, sgd }, { params[i], grads[i], velocities[i] }, { p, v });
-            !s)
+        std::vector<ValueId> nodeInputs { params[i], grads[i] };
+        std::vector<ValueId> nodeOutputs { g.addValue(name + "'") };
+        for (std::size_t slot = 0; slot < state.size(); ++slot) {
+            nodeInputs.push_back(state[slot][i]);
+            nodeOutputs.push_back(g.addValue(g.value(state[slot][i]).name + "'"));
+            newState[slot].push_back(nodeOutputs.back());
+        }
+        const std::string nodeName = (adamW ? "adamw_" : "sgd_") + name;
+        if (Status s = g.addNode(nodeName, { kind, attributes }, std::move(nodeInputs), nodeOutputs); !s)
             return s;
-        if (Status s = g.addOutput(p); !s)
+        if (Status s = g.addOutput(nodeOutputs[0]); !s)
             return s;
-        newVelocities.push_back(v);
     }
-    for (ValueId v : newVelocities)
-        if (Status s = g.addOutput(v); !s)
-            return s;
+    for (const std::vector<ValueId> &slot : newState)
+        for (ValueId v : slot)
+            if (Status s = g.addOutput(v); !s)
+                return s;
     *out = std::move(g);
     return Status::ok();
 }

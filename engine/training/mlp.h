@@ -7,15 +7,17 @@
 //   MlpConfig model;                                  // 784 → 256 → 10
 //   std::vector<HostTensor> params = initialParameters(model);
 //   Graph step;
-//   buildTrainingStep(model, 100, sgd, &step);
-//   //   inputs:  x f32[B, in], labels i64[B], parameters…, velocities…
-//   //   outputs: loss f32[], parameters'…, velocities'…
+//   buildTrainingStep(model, 100, sgd, &step);       // or an AdamWAttributes
+//   //   inputs:  x f32[B, in], labels i64[B], parameters…, state…
+//   //   outputs: loss f32[], parameters'…, state'…
 //   Graph eval;
 //   buildEvaluation(model, 1000, &eval);
 //   //   inputs: x f32[B, in], parameters…   outputs: predicted class i64[B]
 //
 // Parameters are ordered layer by layer: W0 [in, h0], b0 [h0], W1 [h0, h1], b1 [h1], …
-// Velocities (SGD momentum buffers) have the parameters' shapes, in the same order.
+// The optimiser state has the parameters' shapes, in the same order, one run of tensors
+// per slot (optimizerStateSlots): SGD's velocities; AdamW's first moments (M), then its
+// second moments (V).
 
 #include "engine/graph/graph.h"
 #include "engine/host_tensor.h"
@@ -24,6 +26,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace tributary::engine::training {
@@ -47,10 +50,18 @@ std::vector<HostTensor> initialParameters(const MlpConfig &config);
 // Zero tensors shaped like `parameters` (the initial optimiser state).
 std::vector<HostTensor> zerosLike(const std::vector<HostTensor> &parameters);
 
+// The update rule of a training step: SGD (with momentum) or AdamW.
+using OptimizerAttributes = std::variant<SgdAttributes, AdamWAttributes>;
+
+// State tensors per parameter: 1 for SGD (velocity), 2 for AdamW (M, V).
+std::size_t optimizerStateSlots(const OptimizerAttributes &optimizer);
+
 // The training step: forward, mean softmax cross-entropy, backward (Gemm with transA/transB
 // for weight and input gradients, SumToShape for bias gradients, ReluBackward), then one
-// SgdUpdate per parameter.
-Status buildTrainingStep(const MlpConfig &config, std::int64_t batch, const SgdAttributes &sgd, Graph *out);
+// SgdUpdate or AdamWUpdate per parameter. AdamW's step is the attributes' step; a trainer
+// advances it between runs with Executor::setNodeAttributes on the AdamWUpdate nodes.
+Status buildTrainingStep(
+    const MlpConfig &config, std::int64_t batch, const OptimizerAttributes &optimizer, Graph *out);
 
 // The forward pass and ArgMax over the classes.
 Status buildEvaluation(const MlpConfig &config, std::int64_t batch, Graph *out);

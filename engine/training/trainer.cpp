@@ -95,23 +95,35 @@ Status Trainer::train(const Dataset &train, const Dataset *test, const TrainConf
         return Status::error("training: batch size " + std::to_string(batch) + " does not fit "
             + std::to_string(examples) + " examples");
 
+    const bool adamW = config.optimizer == Optimizer::AdamW;
+    AdamWAttributes adamWStep = config.adamW;
+    adamWStep.step = 1;
+    const OptimizerAttributes optimizer
+        = adamW ? OptimizerAttributes(adamWStep) : OptimizerAttributes(config.sgd);
     Graph graph;
-    if (Status s = buildTrainingStep(model, batch, config.sgd, &graph); !s)
+    if (Status s = buildTrainingStep(model, batch, optimizer, &graph); !s)
         return s;
     std::unique_ptr<Executor> exec;
     if (Status s = Executor::create(graph, m_backend, &exec); !s)
         return s;
+    std::vector<std::size_t> adamWNodes; // their step advances before every run
+    for (std::size_t n = 0; n < graph.nodes().size(); ++n)
+        if (graph.nodes()[n].op.kind == OpKind::AdamWUpdate)
+            adamWNodes.push_back(n);
 
-    // State on the device: parameters, then velocities (the graph's input order after x, labels).
+    // State on the device: parameters, then each optimiser slot's tensors, all zero at first
+    // (the graph's input order after x, labels).
     const std::vector<HostTensor> initial = initialParameters(model);
     const std::size_t paramCount = initial.size();
-    std::vector<Tensor> state(2 * paramCount);
+    const std::size_t slots = optimizerStateSlots(optimizer);
+    std::vector<Tensor> state((1 + slots) * paramCount);
     const std::vector<HostTensor> zeros = zerosLike(initial);
     for (std::size_t i = 0; i < paramCount; ++i) {
         if (Status s = m_backend.upload(initial[i], &state[i]); !s)
             return s;
-        if (Status s = m_backend.upload(zeros[i], &state[paramCount + i]); !s)
-            return s;
+        for (std::size_t slot = 1; slot <= slots; ++slot)
+            if (Status s = m_backend.upload(zeros[i], &state[slot * paramCount + i]); !s)
+                return s;
     }
 
     TrainResult result;
@@ -140,6 +152,10 @@ Status Trainer::train(const Dataset &train, const Dataset *test, const TrainConf
             if (Status s = m_backend.upload(labels, &inputs[1]); !s)
                 return s;
             std::copy(state.begin(), state.end(), inputs.begin() + 2);
+            adamWStep.step = result.steps + 1;
+            for (std::size_t n : adamWNodes)
+                if (Status s = exec->setNodeAttributes(n, adamWStep); !s)
+                    return s;
             if (Status s = exec->runDevice(inputs, &outputs); !s)
                 return Status::error("training step " + std::to_string(result.steps) + ": " + s.message());
             state.assign(outputs.begin() + 1, outputs.end());

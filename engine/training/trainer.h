@@ -4,7 +4,8 @@
 // on the device (Executor::runDevice): each step uploads only its batch and downloads
 // only its loss.
 //
-//   TrainConfig config;                              // model, epochs, batch, SGD, seeds
+//   TrainConfig config;                              // model, epochs, batch, optimiser, seeds
+//   config.optimizer = Optimizer::AdamW;             // SGD with momentum unless chosen
 //   Trainer trainer(*backend);
 //   TrainResult result;
 //   if (Status s = trainer.train(trainSet, &testSet, config, &result); !s) ...
@@ -21,11 +22,21 @@
 
 namespace tributary::engine::training {
 
+// The update rule a Trainer uses; its settings are TrainConfig::sgd or TrainConfig::adamW.
+enum class Optimizer {
+    SgdMomentum = 1,
+    AdamW,
+};
+
 struct TrainConfig {
     MlpConfig model;
     int epochs = 2;
     std::int64_t batchSize = 100;
+    Optimizer optimizer = Optimizer::SgdMomentum;
     SgdAttributes sgd { 0.05f, 0.9f, 0.0f, false };
+    // lr, beta1, beta2, epsilon, weight decay (torch.optim.AdamW's defaults); `step` is
+    // ignored: the trainer counts steps from 1 over the whole run.
+    AdamWAttributes adamW { 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1 };
     std::uint64_t shuffleSeed = 7; // epoch e uses shuffleSeed + e
     std::int64_t maxSteps = 0; // > 0: stop after this many steps in all
     std::int64_t trainLimit = 0; // > 0: use only the first trainLimit examples

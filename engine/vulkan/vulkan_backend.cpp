@@ -64,11 +64,17 @@ Status checkSubnormals(VulkanBackend &backend)
 
 } // namespace
 
-std::unique_ptr<Backend> openVulkanBackend(const DeviceInfo &device, std::string *error)
+std::unique_ptr<Backend> openVulkanBackend(const DeviceInfo &device, ExecutionMode mode, std::string *error)
 {
-    auto backend = VulkanBackend::create(device, error);
+    VulkanBackendOptions options;
+    options.mode = mode;
+    auto backend = VulkanBackend::create(device, error, options);
     if (!backend)
         return nullptr;
+    // Fast mode takes the device's fma() and subnormals as they are; Engine::open checks
+    // the results within a tolerance instead (checkFastMode).
+    if (mode == ExecutionMode::Fast)
+        return backend;
     if (const Status native = checkExactMode(*backend); !native) {
         // Vulkan does not promise a fused fma() or IEEE subnormals; emulate them instead.
         backend->useSoftFma();
@@ -88,7 +94,7 @@ std::unique_ptr<Backend> openVulkanBackend(const DeviceInfo &device, std::string
 std::unique_ptr<VulkanBackend> VulkanBackend::create(const DeviceInfo &device, std::string *error,
                                                      VulkanBackendOptions options)
 {
-    std::unique_ptr<VulkanBackend> backend(new VulkanBackend());
+    std::unique_ptr<VulkanBackend> backend(new VulkanBackend(options.mode));
     if (Status s = backend->init(device, options); !s) {
         *error = s.message();
         return nullptr;
@@ -119,6 +125,9 @@ Status VulkanBackend::init(const DeviceInfo &device, VulkanBackendOptions option
     m_physical = describePhysicalDevice(m_context->api(), physicalDevices[static_cast<std::size_t>(index)], index);
     if (!m_physical.info.available)
         return Status::error("vulkan: " + m_physical.info.name + ": " + m_physical.info.unavailableReason);
+    m_physical.info.fastMode = options.mode == ExecutionMode::Fast
+        ? "native fma() in every shader (the Plain variants), no exact-mode check at open"
+        : device.fastMode;
     m_context->api().vkGetPhysicalDeviceMemoryProperties(m_physical.handle, &m_context->memory);
     m_context->limits = m_physical.limits;
     // A CPU device or an integrated GPU: its memory is the host's, mapping it costs nothing.
@@ -166,7 +175,7 @@ Status VulkanBackend::createDevice()
 
 void VulkanBackend::useSoftFma()
 {
-    if (m_softFma)
+    if (m_softFma || mode() == ExecutionMode::Fast)
         return;
     m_softFma = true;
     m_physical.info.features += ", emulated fma";

@@ -3,7 +3,8 @@
 // VulkanBackend: tensors and ops on one Vulkan device. Created through
 // openVulkanBackend() (vulkan_device.h), which checks exact mode at open: GEMM with the
 // native fma() shader, falling back to the integer softFma variant when that fails, and
-// plain float add/mul with subnormals (a device that flushes them is refused).
+// plain float add/mul with subnormals (a device that flushes them is refused). In fast
+// mode (ExecutionMode::Fast) it skips those checks and keeps the native fma() shaders.
 //
 // Tensors live in VulkanTensorBuffer (vulkan_tensor_buffer.h). Op kernels (vulkan/ops/)
 // record work with dispatch() (vulkan_dispatch.h); work is batched by the command queue
@@ -39,6 +40,8 @@ struct VulkanBackendOptions {
     // Use staging buffers for uploads and downloads even on a unified-memory device, as
     // on a discrete GPU: lets tests on lavapipe cover that path.
     bool forceStaging = false;
+    // Fast mode: the Plain shader variants whatever the device's fma() does (backend.h).
+    ExecutionMode mode = ExecutionMode::Exact;
 };
 
 class VulkanBackend final : public Backend {
@@ -70,7 +73,7 @@ public:
 
     // Switches fma-using dispatches (usesFma) to the shader variant that emulates fma in
     // integer arithmetic, for a device whose fma() is not fused or that flushes
-    // subnormals. Adds "emulated fma" to device().features.
+    // subnormals. Adds "emulated fma" to device().features. Ignored in fast mode.
     void useSoftFma();
     bool usesSoftFma() const { return m_softFma; }
 
@@ -80,7 +83,7 @@ public:
     const VulkanPhysicalDevice &physicalDevice() const { return m_physical; }
 
 private:
-    VulkanBackend() = default;
+    explicit VulkanBackend(ExecutionMode mode) : Backend(mode) {}
 
     Status init(const DeviceInfo &device, VulkanBackendOptions options);
     Status createDevice();

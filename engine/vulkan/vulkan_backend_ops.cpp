@@ -23,7 +23,7 @@ std::string mibText(std::uint64_t bytes)
 Status VulkanBackend::allocate(const TensorDesc &desc, Tensor *out)
 {
     std::shared_ptr<VulkanTensorBuffer> buffer;
-    if (Status s = VulkanTensorBuffer::create(m_context, desc, &buffer); !s)
+    if (Status s = VulkanTensorBuffer::create(m_context, desc, m_physical.info.id, &buffer); !s)
         return s;
     *out = Tensor{desc.dtype, desc.shape, std::move(buffer)};
     return Status::ok();

@@ -18,8 +18,8 @@ namespace tributary::engine {
 // "vulkan" that says why there are none (no driver, or built without Vulkan support).
 std::vector<DeviceInfo> probeVulkanDevices();
 
-// Opens a backend on a device returned by probeVulkanDevices(). Returns null and sets
-// *error on failure.
-std::unique_ptr<Backend> openVulkanBackend(const DeviceInfo &device, std::string *error);
+// Opens a backend on a device returned by probeVulkanDevices(), in `mode` (backend.h).
+// Returns null and sets *error on failure.
+std::unique_ptr<Backend> openVulkanBackend(const DeviceInfo &device, ExecutionMode mode, std::string *error);
 
 } // namespace tributary::engine

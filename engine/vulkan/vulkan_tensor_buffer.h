@@ -11,14 +11,17 @@
 #include "engine/vulkan/vulkan_context.h"
 
 #include <memory>
+#include <string>
 
 namespace tributary::engine {
 
 class VulkanTensorBuffer final : public DeviceBuffer {
 public:
-    // Allocates storage for `desc`. Fails with "vulkan: out of device memory allocating
-    // N MiB for a [shape] tensor" when the device has not enough memory.
-    static Status create(std::shared_ptr<VulkanContext> context, const TensorDesc &desc,
+    // Allocates storage for `desc`. Fails with "out of memory: tensor f32[…] needs N GiB,
+    // vulkan:0 has M GiB (…)" (`device` names the device) when the tensor is larger than
+    // the device's memory heap or the driver cannot allocate it, and with "… is too large"
+    // when its size overflows; the device stays usable.
+    static Status create(std::shared_ptr<VulkanContext> context, const TensorDesc &desc, const std::string &device,
                          std::shared_ptr<VulkanTensorBuffer> *out);
     ~VulkanTensorBuffer() override;
 

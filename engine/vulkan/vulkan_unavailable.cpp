@@ -21,7 +21,7 @@ std::vector<DeviceInfo> probeVulkanDevices()
     return {info};
 }
 
-std::unique_ptr<Backend> openVulkanBackend(const DeviceInfo &, std::string *error)
+std::unique_ptr<Backend> openVulkanBackend(const DeviceInfo &, ExecutionMode, std::string *error)
 {
     if (error)
         *error = kReason;

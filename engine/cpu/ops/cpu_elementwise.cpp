@@ -76,16 +76,8 @@ void runBinary(ThreadPool &pool, OpKind kind, const Tensor &ta, const Tensor &tb
     float *y = cpuData<float>(ty);
     const Shape &out = ty.shape;
     const std::size_t rank = out.size();
-    auto alignedStrides = [&](const Shape &in) {
-        std::vector<std::int64_t> strides(rank, 0);
-        const std::vector<std::int64_t> own = rowMajorStrides(in);
-        const std::size_t offset = rank - in.size();
-        for (std::size_t i = 0; i < in.size(); ++i)
-            strides[offset + i] = in[i] == 1 ? 0 : own[i];
-        return strides;
-    };
-    const std::vector<std::int64_t> sa = alignedStrides(ta.shape);
-    const std::vector<std::int64_t> sb = alignedStrides(tb.shape);
+    const std::vector<std::int64_t> sa = broadcastStrides(ta.shape, rank);
+    const std::vector<std::int64_t> sb = broadcastStrides(tb.shape, rank);
     const std::int64_t inner = rank == 0 ? 1 : out[rank - 1];
     const std::int64_t innerA = rank == 0 ? 0 : sa[rank - 1];
     const std::int64_t innerB = rank == 0 ? 0 : sb[rank - 1];

@@ -50,33 +50,10 @@ void runReduction(ThreadPool &pool, const Op &op, const Tensor &tx, Tensor &ty)
     });
 }
 
-// A tensor seen as [outer, length, inner] around one axis.
-struct AxisView {
-    std::int64_t outer = 1;
-    std::int64_t length = 1;
-    std::int64_t inner = 1;
-};
-
-AxisView axisView(const Shape &shape, int axis)
-{
-    AxisView v;
-    for (int d = 0; d < int(shape.size()); ++d) {
-        if (d < axis)
-            v.outer *= shape[std::size_t(d)];
-        else if (d == axis)
-            v.length = shape[std::size_t(d)];
-        else
-            v.inner *= shape[std::size_t(d)];
-    }
-    return v;
-}
-
 void runArgMax(ThreadPool &pool, const Op &op, const Tensor &tx, Tensor &ty)
 {
     const ArgMaxAttributes &a = op.attr<ArgMaxAttributes>();
-    int axis = 0;
-    (void)normalizeAxis(a.axis, tx.shape.size(), &axis);
-    const AxisView v = axisView(tx.shape, axis);
+    const AxisSlices v = axisSlices(tx.shape, a.axis);
     const float *x = cpuData<float>(tx);
     std::int64_t *y = cpuData<std::int64_t>(ty);
     parallelRanges(pool, v.outer * v.inner, grainFor(v.length), [&](std::int64_t begin, std::int64_t end) {
@@ -100,9 +77,7 @@ void runArgMax(ThreadPool &pool, const Op &op, const Tensor &tx, Tensor &ty)
 
 void runSoftmax(ThreadPool &pool, const Op &op, const Tensor &tx, Tensor &ty)
 {
-    int axis = 0;
-    (void)normalizeAxis(op.attr<AxisAttributes>().axis, tx.shape.size(), &axis);
-    const AxisView v = axisView(tx.shape, axis);
+    const AxisSlices v = axisSlices(tx.shape, op.attr<AxisAttributes>().axis);
     const float *x = cpuData<float>(tx);
     float *y = cpuData<float>(ty);
     const bool logSoftmax = op.kind == OpKind::LogSoftmax;
@@ -130,21 +105,10 @@ void runSoftmax(ThreadPool &pool, const Op &op, const Tensor &tx, Tensor &ty)
     });
 }
 
-// [rows, n] view of a LayerNorm input.
-void layerNormDims(const Op &op, const Shape &shape, std::int64_t *rows, std::int64_t *n)
-{
-    int axis = 0;
-    (void)normalizeAxis(op.attr<NormAttributes>().axis, shape.size(), &axis);
-    *rows = 1;
-    *n = 1;
-    for (int d = 0; d < int(shape.size()); ++d)
-        (d < axis ? *rows : *n) *= shape[std::size_t(d)];
-}
-
 void runLayerNorm(ThreadPool &pool, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
 {
-    std::int64_t rows = 0, n = 0;
-    layerNormDims(op, inputs[0].shape, &rows, &n);
+    const NormRows view = layerNormRows(inputs[0].shape, op.attr<NormAttributes>().axis);
+    const std::int64_t rows = view.rows, n = view.n;
     const float *x = cpuData<float>(inputs[0]);
     const float *scale = cpuData<float>(inputs[1]);
     const float *bias = inputs.size() > 2 && inputs[2].valid() ? cpuData<float>(inputs[2]) : nullptr;
@@ -178,8 +142,8 @@ void runLayerNorm(ThreadPool &pool, const Op &op, std::span<const Tensor> inputs
 
 void runLayerNormBackward(ThreadPool &pool, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
 {
-    std::int64_t rows = 0, n = 0;
-    layerNormDims(op, inputs[1].shape, &rows, &n);
+    const NormRows view = layerNormRows(inputs[1].shape, op.attr<NormAttributes>().axis);
+    const std::int64_t rows = view.rows, n = view.n;
     const float *dy = cpuData<float>(inputs[0]);
     const float *x = cpuData<float>(inputs[1]);
     const float *scale = cpuData<float>(inputs[2]);

@@ -338,6 +338,35 @@ Status uploadTable(CudaBackend &backend, const std::vector<unsigned> &values, Te
     return backend.upload(HostTensor::fromI32({Index(words.size())}, words), out);
 }
 
+// The kernel arguments of a planned GEMM.
+GemmParams gemmParams(const StridedGemmPlan &plan, float alpha, float beta, bool hasAdded)
+{
+    GemmParams p {};
+    p.m = unsigned(plan.m);
+    p.n = unsigned(plan.n);
+    p.k = unsigned(plan.k);
+    p.aRow = unsigned(plan.aRow);
+    p.aCol = unsigned(plan.aCol);
+    p.bRow = unsigned(plan.bRow);
+    p.bCol = unsigned(plan.bCol);
+    p.yRow = unsigned(plan.yRow);
+    p.addRow = unsigned(plan.addRow);
+    p.addCol = unsigned(plan.addCol);
+    p.alpha = alpha;
+    p.beta = beta;
+    p.hasAdded = hasAdded ? 1 : 0;
+    return p;
+}
+
+// The plan's offset table as the kernel reads it.
+std::vector<unsigned> offsetTable(const StridedGemmPlan &plan)
+{
+    std::vector<unsigned> offsets(plan.offsets.size());
+    for (std::size_t i = 0; i < offsets.size(); ++i)
+        offsets[i] = unsigned(plan.offsets[i]);
+    return offsets;
+}
+
 Status launchGemm(CudaBackend &backend, const Op &op, const GemmParams &params, const float *a, const float *b,
                   float *y, const float *added, const std::vector<unsigned> &offsets)
 {
@@ -358,60 +387,22 @@ Status runGemm(CudaBackend &backend, const Op &op, std::span<const Tensor> input
 {
     const auto &attrs = op.attr<GemmAttributes>();
     const Tensor &y = outputs[0];
-    const Index m = y.shape[0];
-    const Index n = y.shape[1];
-    const Index k = attrs.transA ? inputs[0].shape[0] : inputs[0].shape[1];
-    GemmParams p{};
-    p.m = unsigned(m);
-    p.n = unsigned(n);
-    p.k = unsigned(k);
-    p.aRow = attrs.transA ? 1 : unsigned(k);
-    p.aCol = attrs.transA ? unsigned(m) : 1;
-    p.bRow = attrs.transB ? 1 : unsigned(n);
-    p.bCol = attrs.transB ? unsigned(k) : 1;
-    p.yRow = unsigned(n);
-    p.alpha = attrs.alpha;
-    p.beta = attrs.beta;
     const bool hasC = inputs.size() > 2 && inputs[2].valid();
-    const float *c = nullptr;
-    if (hasC) {
-        const Shape &cs = inputs[2].shape;
-        const Index cCols = cs.empty() ? 1 : cs.back();
-        const Index cRows = cs.size() == 2 ? cs[0] : 1;
-        p.addRow = cRows == 1 ? 0 : unsigned(cCols);
-        p.addCol = cCols == 1 ? 0 : 1;
-        p.hasAdded = 1;
-        c = cudaData<const float>(inputs[2]);
-    }
-    return launchGemm(backend, op, p, cudaData<const float>(inputs[0]), cudaData<const float>(inputs[1]),
-                      cudaData<float>(y), c, {0, 0, 0, 0});
+    const StridedGemmPlan plan
+        = planGemmStrides(attrs, inputs[0].shape, hasC ? &inputs[2].shape : nullptr, y.shape);
+    return launchGemm(backend, op, gemmParams(plan, attrs.alpha, attrs.beta, hasC),
+        cudaData<const float>(inputs[0]), cudaData<const float>(inputs[1]), cudaData<float>(y),
+        hasC ? cudaData<const float>(inputs[2]) : nullptr, offsetTable(plan));
 }
 
-Status runMatMul(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+Status runMatMul(
+    CudaBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
 {
-    MatMulPlan plan;
-    if (Status s = planMatMul(inputs[0].shape, inputs[1].shape, &plan); !s)
+    StridedGemmPlan plan;
+    if (Status s = planMatMulStrides(inputs[0].shape, inputs[1].shape, &plan); !s)
         return s;
-    const Index m = plan.m, n = plan.n, k = plan.k;
-    // Per batch: A, B and Y element offsets and a pad word, as the GEMM kernel reads them.
-    std::vector<unsigned> offsets;
-    offsets.reserve(std::size_t(plan.batches()) * 4);
-    for (Index index = 0; index < plan.batches(); ++index)
-        offsets.insert(offsets.end(), {unsigned(plan.offsetA[std::size_t(index)]), unsigned(plan.offsetB[std::size_t(index)]),
-                                       unsigned(index * m * n), 0u});
-    GemmParams p{};
-    p.m = unsigned(m);
-    p.n = unsigned(n);
-    p.k = unsigned(k);
-    p.aRow = unsigned(k);
-    p.aCol = 1;
-    p.bRow = unsigned(n);
-    p.bCol = 1;
-    p.yRow = unsigned(n);
-    p.alpha = 1.0f;
-    p.beta = 1.0f;
-    return launchGemm(backend, op, p, cudaData<const float>(inputs[0]), cudaData<const float>(inputs[1]),
-                      cudaData<float>(outputs[0]), nullptr, offsets);
+    return launchGemm(backend, op, gemmParams(plan, 1.0f, 1.0f, false), cudaData<const float>(inputs[0]),
+        cudaData<const float>(inputs[1]), cudaData<float>(outputs[0]), nullptr, offsetTable(plan));
 }
 
 ConvParams convParams(const Conv2dGeometry &g, Index total)
@@ -423,140 +414,90 @@ ConvParams convParams(const Conv2dGeometry &g, Index total)
             unsigned(total)};
 }
 
-Status im2col(CudaBackend &backend, const Op &op, const Conv2dGeometry &g, const Tensor &x, Tensor *cols)
+// cols[g][(c, kh, kw)][(n, oh, ow)] for all groups: a new tensor of plan.colsElements.
+Status im2col(CudaBackend &backend, const Op &op, const ConvGpuPlan &plan, const Tensor &x, Tensor *cols)
 {
-    const Index total = g.groups * g.kernelSize() * g.n * g.outputPlane();
+    const Index total = plan.colsElements;
     if (Status s = checkIndexable(op, total, "the im2col matrix"); !s)
         return s;
-    if (Status s = backend.allocate({DType::F32, {total}}, cols); !s)
+    if (Status s = backend.allocate({ DType::F32, { total } }, cols); !s)
         return s;
     if (total == 0)
         return Status::ok();
-    im2colKernel<<<blocksFor(total), kThreads, 0, backend.stream()>>>(cudaData<const float>(x),
-                                                                       cudaData<float>(*cols), convParams(g, total));
+    im2colKernel<<<blocksFor(total), kThreads, 0, backend.stream()>>>(
+        cudaData<const float>(x), cudaData<float>(*cols), convParams(plan.geometry, total));
     return launched(op, "im2col");
 }
 
-Status runConv2d(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+Status planConv(const Op &op, std::span<const Tensor> inputs, ConvGpuPlan *plan)
 {
-    Conv2dGeometry g;
-    if (Status s = conv2dGeometry("Conv2d", inputs[0].shape, inputs[1].shape, op.attr<Conv2dAttributes>(), &g); !s)
-        return s;
-    const Index k = g.kernelSize();
-    const Index plane = g.outputPlane();
-    const bool hasBias = inputs.size() > 2 && inputs[2].valid();
-    GemmParams p{};
-    p.m = unsigned(g.mg);
-    p.n = unsigned(plane);
-    p.k = unsigned(k);
-    p.aRow = unsigned(k);
-    p.aCol = 1;
-    p.bRow = unsigned(g.n * plane);
-    p.bCol = 1;
-    p.yRow = unsigned(plane);
-    p.addRow = 1;
-    p.addCol = 0;
-    p.alpha = 1.0f;
-    p.beta = 1.0f;
-    p.hasAdded = hasBias ? 1 : 0;
-    std::vector<unsigned> offsets;
-    for (Index group = 0; group < g.groups; ++group) {
-        for (Index n = 0; n < g.n; ++n)
-            offsets.insert(offsets.end(), {unsigned(group * g.mg * k), unsigned((group * k * g.n + n) * plane),
-                                           unsigned((n * g.m + group * g.mg) * plane), unsigned(group * g.mg)});
-    }
-    Tensor cols;
-    if (Status s = im2col(backend, op, g, inputs[0], &cols); !s)
-        return s;
-    return launchGemm(backend, op, p, cudaData<const float>(inputs[1]), cudaData<const float>(cols),
-                      cudaData<float>(outputs[0]), hasBias ? cudaData<const float>(inputs[2]) : nullptr, offsets);
+    const Shape shapes[] = { inputs[0].shape, inputs[1].shape };
+    return planConvGpu(op, shapes, plan);
 }
 
-Status runConv2dBackwardInput(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs,
-                              std::span<Tensor> outputs)
+Status runConv2d(
+    CudaBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
 {
-    const auto &attrs = op.attr<Conv2dAttributes>();
-    Conv2dGeometry g;
-    if (Status s = conv2dGeometry("Conv2dBackwardInput", attrs.inputShape, inputs[1].shape, attrs, &g); !s)
+    ConvGpuPlan plan;
+    if (Status s = planConv(op, inputs, &plan); !s)
         return s;
-    const Index k = g.kernelSize();
-    const Index plane = g.outputPlane();
-    const Index colsTotal = g.n * g.groups * k * plane;
+    const bool hasBias = inputs.size() > 2 && inputs[2].valid();
+    Tensor cols;
+    if (Status s = im2col(backend, op, plan, inputs[0], &cols); !s)
+        return s;
+    return launchGemm(backend, op, gemmParams(plan.gemm, 1.0f, 1.0f, hasBias),
+        cudaData<const float>(inputs[1]), cudaData<const float>(cols), cudaData<float>(outputs[0]),
+        hasBias ? cudaData<const float>(inputs[2]) : nullptr, offsetTable(plan.gemm));
+}
+
+Status runConv2dBackwardInput(
+    CudaBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+{
+    ConvGpuPlan plan;
+    if (Status s = planConv(op, inputs, &plan); !s)
+        return s;
+    const Index colsTotal = plan.colsElements;
     if (Status s = checkIndexable(op, colsTotal, "the column matrix"); !s)
         return s;
     Tensor cols;
-    if (Status s = backend.allocate({DType::F32, {colsTotal}}, &cols); !s)
+    if (Status s = backend.allocate({ DType::F32, { colsTotal } }, &cols); !s)
         return s;
-    GemmParams p{};
-    p.m = unsigned(k);
-    p.n = unsigned(plane);
-    p.k = unsigned(g.mg);
-    p.aRow = 1;
-    p.aCol = unsigned(k);
-    p.bRow = unsigned(plane);
-    p.bCol = 1;
-    p.yRow = unsigned(plane);
-    p.alpha = 1.0f;
-    p.beta = 1.0f;
-    std::vector<unsigned> offsets;
-    for (Index n = 0; n < g.n; ++n) {
-        for (Index group = 0; group < g.groups; ++group)
-            offsets.insert(offsets.end(), {unsigned(group * g.mg * k), unsigned((n * g.m + group * g.mg) * plane),
-                                           unsigned((n * g.groups + group) * k * plane), 0u});
-    }
     if (colsTotal > 0) {
-        if (Status s = launchGemm(backend, op, p, cudaData<const float>(inputs[1]), cudaData<const float>(inputs[0]),
-                                  cudaData<float>(cols), nullptr, offsets);
+        if (Status s = launchGemm(backend, op, gemmParams(plan.gemm, 1.0f, 1.0f, false),
+                cudaData<const float>(inputs[1]), cudaData<const float>(inputs[0]), cudaData<float>(cols),
+                nullptr, offsetTable(plan.gemm));
             !s)
             return s;
     }
     const Index total = elementCount(outputs[0].shape);
-    col2imKernel<<<blocksFor(total), kThreads, 0, backend.stream()>>>(cudaData<const float>(cols),
-                                                                       cudaData<float>(outputs[0]), convParams(g, total));
+    col2imKernel<<<blocksFor(total), kThreads, 0, backend.stream()>>>(
+        cudaData<const float>(cols), cudaData<float>(outputs[0]), convParams(plan.geometry, total));
     return launched(op, "col2im");
 }
 
-Status runConv2dBackwardWeight(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs,
-                               std::span<Tensor> outputs)
+Status runConv2dBackwardWeight(
+    CudaBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
 {
-    const auto &attrs = op.attr<Conv2dAttributes>();
-    Conv2dGeometry g;
-    if (Status s = conv2dGeometry("Conv2dBackwardWeight", inputs[1].shape, attrs.weightShape, attrs, &g); !s)
+    ConvGpuPlan plan;
+    if (Status s = planConv(op, inputs, &plan); !s)
         return s;
-    const Index k = g.kernelSize();
-    const Index plane = g.outputPlane();
-    const Index depth = g.n * plane;
-    GemmParams p{};
-    p.m = unsigned(g.mg);
-    p.n = unsigned(k);
-    p.k = unsigned(depth);
-    p.aRow = unsigned(depth);
-    p.aCol = 1;
-    p.bRow = 1;
-    p.bCol = unsigned(depth);
-    p.yRow = unsigned(k);
-    p.alpha = 1.0f;
-    p.beta = 1.0f;
-    std::vector<unsigned> offsets;
-    for (Index group = 0; group < g.groups; ++group)
-        offsets.insert(offsets.end(), {unsigned(group * g.mg * depth), unsigned(group * k * depth),
-                                       unsigned(group * g.mg * k), 0u});
-    const Index dyTotal = elementCount(inputs[0].shape);
+    const Conv2dGeometry &g = plan.geometry;
+    // dY [N, M, plane] -> [M, N, plane], so each output channel's (n, oh, ow) run is contiguous.
+    const Index dyTotal = plan.swappedElements;
     Tensor dyT;
-    if (Status s = backend.allocate({DType::F32, inputs[0].shape}, &dyT); !s)
+    if (Status s = backend.allocate({ DType::F32, inputs[0].shape }, &dyT); !s)
         return s;
     if (dyTotal > 0) {
-        swap01Kernel<<<blocksFor(dyTotal), kThreads, 0, backend.stream()>>>(
-            cudaData<const float>(inputs[0]), cudaData<float>(dyT), unsigned(g.n), unsigned(g.m), unsigned(plane),
-            unsigned(dyTotal));
+        swap01Kernel<<<blocksFor(dyTotal), kThreads, 0, backend.stream()>>>(cudaData<const float>(inputs[0]),
+            cudaData<float>(dyT), unsigned(g.n), unsigned(g.m), unsigned(g.outputPlane()), unsigned(dyTotal));
         if (Status s = launched(op, "swap01"); !s)
             return s;
     }
     Tensor cols;
-    if (Status s = im2col(backend, op, g, inputs[1], &cols); !s)
+    if (Status s = im2col(backend, op, plan, inputs[1], &cols); !s)
         return s;
-    return launchGemm(backend, op, p, cudaData<const float>(dyT), cudaData<const float>(cols),
-                      cudaData<float>(outputs[0]), nullptr, offsets);
+    return launchGemm(backend, op, gemmParams(plan.gemm, 1.0f, 1.0f, false), cudaData<const float>(dyT),
+        cudaData<const float>(cols), cudaData<float>(outputs[0]), nullptr, offsetTable(plan.gemm));
 }
 
 Status runPool(CudaBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)

@@ -305,20 +305,15 @@ Status launched(const char *kernel)
     return Status::ok();
 }
 
+// axisSlices() as the kernels' arguments.
 struct Slices {
     long long slices = 0, length = 0, inner = 0;
 };
 
-Slices slicesAround(const Shape &shape, int axis)
+Slices slicesAround(const Shape &shape, std::int64_t axis)
 {
-    long long outer = 1, inner = 1;
-    for (int d = 0; d < int(shape.size()); ++d) {
-        if (d < axis)
-            outer *= shape[std::size_t(d)];
-        else if (d > axis)
-            inner *= shape[std::size_t(d)];
-    }
-    return {outer * inner, shape[std::size_t(axis)], inner};
+    const AxisSlices v = axisSlices(shape, axis);
+    return { v.slices(), v.length, v.inner };
 }
 
 float *optionalData(std::span<Tensor> outputs, std::size_t i)
@@ -427,9 +422,7 @@ Status cudaRunReduce(CudaOpContext &context, const Op &op, std::span<const Tenso
     }
     case OpKind::ArgMax: {
         const ArgMaxAttributes &a = op.attr<ArgMaxAttributes>();
-        int axis = 0;
-        (void)normalizeAxis(a.axis, inputs[0].shape.size(), &axis);
-        const Slices s = slicesAround(inputs[0].shape, axis);
+        const Slices s = slicesAround(inputs[0].shape, a.axis);
         if (s.slices == 0)
             return Status::ok();
         argMaxKernel<<<blocksFor(s.slices), kThreads, 0, stream>>>(cudaData<const float>(inputs[0]),
@@ -439,9 +432,7 @@ Status cudaRunReduce(CudaOpContext &context, const Op &op, std::span<const Tenso
     }
     case OpKind::Softmax:
     case OpKind::LogSoftmax: {
-        int axis = 0;
-        (void)normalizeAxis(op.attr<AxisAttributes>().axis, inputs[0].shape.size(), &axis);
-        const Slices s = slicesAround(inputs[0].shape, axis);
+        const Slices s = slicesAround(inputs[0].shape, op.attr<AxisAttributes>().axis);
         if (s.slices == 0 || s.length == 0)
             return Status::ok();
         softmaxKernel<<<blocksFor(s.slices), kThreads, 0, stream>>>(cudaData<const float>(inputs[0]),
@@ -450,12 +441,8 @@ Status cudaRunReduce(CudaOpContext &context, const Op &op, std::span<const Tenso
         return launched("softmaxKernel");
     }
     case OpKind::LayerNorm: {
-        const Shape &x = inputs[0].shape;
-        int axis = 0;
-        (void)normalizeAxis(op.attr<NormAttributes>().axis, x.size(), &axis);
-        long long rows = 1, n = 1;
-        for (int d = 0; d < int(x.size()); ++d)
-            (d < axis ? rows : n) *= x[std::size_t(d)];
+        const NormRows view = layerNormRows(inputs[0].shape, op.attr<NormAttributes>().axis);
+        const long long rows = view.rows, n = view.n;
         if (rows == 0 || n == 0)
             return Status::ok();
         const float *bias = inputs.size() > 2 && inputs[2].valid() ? cudaData<const float>(inputs[2]) : nullptr;
@@ -466,12 +453,8 @@ Status cudaRunReduce(CudaOpContext &context, const Op &op, std::span<const Tenso
         return launched("layerNormKernel");
     }
     case OpKind::LayerNormBackward: {
-        const Shape &x = inputs[1].shape;
-        int axis = 0;
-        (void)normalizeAxis(op.attr<NormAttributes>().axis, x.size(), &axis);
-        long long rows = 1, n = 1;
-        for (int d = 0; d < int(x.size()); ++d)
-            (d < axis ? rows : n) *= x[std::size_t(d)];
+        const NormRows view = layerNormRows(inputs[1].shape, op.attr<NormAttributes>().axis);
+        const long long rows = view.rows, n = view.n;
         if (rows == 0 || n == 0)
             return Status::ok();
         const float *dy = cudaData<const float>(inputs[0]);

@@ -64,6 +64,32 @@ struct GemmPush {
     std::uint32_t hasAdded = 0;
 };
 
+// The push constants of a planned GEMM; alpha, beta and hasAdded stay at their defaults.
+GemmPush gemmPush(const StridedGemmPlan &p)
+{
+    GemmPush push;
+    push.m = std::uint32_t(p.m);
+    push.n = std::uint32_t(p.n);
+    push.k = std::uint32_t(p.k);
+    push.aRow = std::uint32_t(p.aRow);
+    push.aCol = std::uint32_t(p.aCol);
+    push.bRow = std::uint32_t(p.bRow);
+    push.bCol = std::uint32_t(p.bCol);
+    push.yRow = std::uint32_t(p.yRow);
+    push.addRow = std::uint32_t(p.addRow);
+    push.addCol = std::uint32_t(p.addCol);
+    return push;
+}
+
+// The plan's offset table as the shader reads it.
+std::vector<std::uint32_t> offsetTable(const StridedGemmPlan &p)
+{
+    std::vector<std::uint32_t> offsets(p.offsets.size());
+    for (std::size_t i = 0; i < offsets.size(); ++i)
+        offsets[i] = std::uint32_t(p.offsets[i]);
+    return offsets;
+}
+
 // One linear_gemm dispatch over offsets.size() / 4 batches (A, B, Y, Add offsets each).
 Status dispatchGemm(VulkanBackend &backend, const Op &op, const GemmPush &push, const Tensor &a, const Tensor &b,
                     const Tensor &y, const Tensor &added, const std::vector<std::uint32_t> &offsets)
@@ -86,67 +112,38 @@ Status dispatchGemm(VulkanBackend &backend, const Op &op, const GemmPush &push, 
     return backend.dispatch(d);
 }
 
-Status runGemm(VulkanBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+Status runGemm(
+    VulkanBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
 {
     const auto &attrs = op.attr<GemmAttributes>();
     const Tensor &y = outputs[0];
-    const Index m = y.shape[0];
-    const Index n = y.shape[1];
-    const Index k = attrs.transA ? inputs[0].shape[0] : inputs[0].shape[1];
-    GemmPush push;
-    push.m = std::uint32_t(m);
-    push.n = std::uint32_t(n);
-    push.k = std::uint32_t(k);
-    push.aRow = attrs.transA ? 1 : std::uint32_t(k);
-    push.aCol = attrs.transA ? std::uint32_t(m) : 1;
-    push.bRow = attrs.transB ? 1 : std::uint32_t(n);
-    push.bCol = attrs.transB ? std::uint32_t(k) : 1;
-    push.yRow = std::uint32_t(n);
+    const bool hasC = inputs.size() > 2 && inputs[2].valid();
+    const StridedGemmPlan plan
+        = planGemmStrides(attrs, inputs[0].shape, hasC ? &inputs[2].shape : nullptr, y.shape);
+    GemmPush push = gemmPush(plan);
     push.alpha = attrs.alpha;
     push.beta = attrs.beta;
-    const bool hasC = inputs.size() > 2 && inputs[2].valid();
-    if (hasC) {
-        const Shape &c = inputs[2].shape;
-        const Index cCols = c.empty() ? 1 : c.back();
-        const Index cRows = c.size() == 2 ? c[0] : 1;
-        push.addRow = cRows == 1 ? 0 : std::uint32_t(cCols);
-        push.addCol = cCols == 1 ? 0 : 1;
-        push.hasAdded = 1;
-    }
+    push.hasAdded = hasC ? 1 : 0;
     const Tensor &a = inputs[0];
     const Tensor &b = inputs[1];
     if (elementCount(a.shape) == 0 || elementCount(b.shape) == 0) {
         // K == 0: acc stays +0.0; bind the output in place of the empty operands.
-        return dispatchGemm(backend, op, push, y, y, y, hasC ? inputs[2] : y, {0, 0, 0, 0});
+        return dispatchGemm(backend, op, push, y, y, y, hasC ? inputs[2] : y, offsetTable(plan));
     }
-    return dispatchGemm(backend, op, push, a, b, y, hasC ? inputs[2] : a, {0, 0, 0, 0});
+    return dispatchGemm(backend, op, push, a, b, y, hasC ? inputs[2] : a, offsetTable(plan));
 }
 
-Status runMatMul(VulkanBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+Status runMatMul(
+    VulkanBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
 {
-    MatMulPlan plan;
-    if (Status s = planMatMul(inputs[0].shape, inputs[1].shape, &plan); !s)
+    StridedGemmPlan plan;
+    if (Status s = planMatMulStrides(inputs[0].shape, inputs[1].shape, &plan); !s)
         return s;
-    const Index m = plan.m, n = plan.n, k = plan.k;
-    // Per batch: A, B and Y element offsets and a pad word, as the GEMM kernel reads them.
-    std::vector<std::uint32_t> offsets;
-    offsets.reserve(std::size_t(plan.batches()) * 4);
-    for (Index index = 0; index < plan.batches(); ++index)
-        offsets.insert(offsets.end(), {std::uint32_t(plan.offsetA[std::size_t(index)]), std::uint32_t(plan.offsetB[std::size_t(index)]),
-                                       std::uint32_t(index * m * n), 0u});
-    GemmPush push;
-    push.m = std::uint32_t(m);
-    push.n = std::uint32_t(n);
-    push.k = std::uint32_t(k);
-    push.aRow = std::uint32_t(k);
-    push.aCol = 1;
-    push.bRow = std::uint32_t(n);
-    push.bCol = 1;
-    push.yRow = std::uint32_t(n);
+    const GemmPush push = gemmPush(plan);
     const Tensor &y = outputs[0];
-    if (k == 0)
-        return dispatchGemm(backend, op, push, y, y, y, y, offsets);
-    return dispatchGemm(backend, op, push, inputs[0], inputs[1], y, inputs[0], offsets);
+    if (plan.k == 0)
+        return dispatchGemm(backend, op, push, y, y, y, y, offsetTable(plan));
+    return dispatchGemm(backend, op, push, inputs[0], inputs[1], y, inputs[0], offsetTable(plan));
 }
 
 // Push constants shared by linear_im2col and linear_col2im.
@@ -169,16 +166,16 @@ ConvPush convPush(const Conv2dGeometry &g, Index total)
             std::uint32_t(total)};
 }
 
-// cols[g][(c, kh, kw)][(n, oh, ow)] for all groups: a new tensor.
-Status im2col(VulkanBackend &backend, const Op &op, const Conv2dGeometry &g, const Tensor &x, Tensor *cols)
+// cols[g][(c, kh, kw)][(n, oh, ow)] for all groups: a new tensor of plan.colsElements.
+Status im2col(VulkanBackend &backend, const Op &op, const ConvGpuPlan &plan, const Tensor &x, Tensor *cols)
 {
-    const Index total = g.groups * g.kernelSize() * g.n * g.outputPlane();
+    const Index total = plan.colsElements;
     if (Status s = checkIndexable(op, total, "the im2col matrix"); !s)
         return s;
-    if (Status s = backend.allocate({DType::F32, {total}}, cols); !s)
+    if (Status s = backend.allocate({ DType::F32, { total } }, cols); !s)
         return s;
-    const ConvPush push = convPush(g, total);
-    const Tensor buffers[] = {x, *cols};
+    const ConvPush push = convPush(plan.geometry, total);
+    const Tensor buffers[] = { x, *cols };
     VulkanDispatch d;
     d.shader = "linear_im2col";
     d.buffers = buffers;
@@ -187,79 +184,54 @@ Status im2col(VulkanBackend &backend, const Op &op, const Conv2dGeometry &g, con
     return backend.dispatch(d);
 }
 
-Status runConv2d(VulkanBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+Status planConv(const Op &op, std::span<const Tensor> inputs, ConvGpuPlan *plan)
 {
-    Conv2dGeometry g;
-    if (Status s = conv2dGeometry("Conv2d", inputs[0].shape, inputs[1].shape, op.attr<Conv2dAttributes>(), &g); !s)
-        return s;
-    const Index k = g.kernelSize();
-    const Index plane = g.outputPlane();
-    const bool hasBias = inputs.size() > 2 && inputs[2].valid();
-    GemmPush push;
-    push.m = std::uint32_t(g.mg);
-    push.n = std::uint32_t(plane);
-    push.k = std::uint32_t(k);
-    push.aRow = std::uint32_t(k);
-    push.aCol = 1;
-    push.bRow = std::uint32_t(g.n * plane);
-    push.bCol = 1;
-    push.yRow = std::uint32_t(plane);
-    push.addRow = 1;
-    push.addCol = 0;
-    push.hasAdded = hasBias ? 1 : 0;
-    std::vector<std::uint32_t> offsets;
-    for (Index group = 0; group < g.groups; ++group) {
-        for (Index n = 0; n < g.n; ++n)
-            offsets.insert(offsets.end(), {std::uint32_t(group * g.mg * k), std::uint32_t((group * k * g.n + n) * plane),
-                                           std::uint32_t((n * g.m + group * g.mg) * plane),
-                                           std::uint32_t(group * g.mg)});
-    }
-    if (elementCount(inputs[0].shape) == 0) // no input channels: acc stays +0.0
-        return dispatchGemm(backend, op, push, outputs[0], outputs[0], outputs[0],
-                            hasBias ? inputs[2] : outputs[0], offsets);
-    Tensor cols;
-    if (Status s = im2col(backend, op, g, inputs[0], &cols); !s)
-        return s;
-    return dispatchGemm(backend, op, push, inputs[1], cols, outputs[0], hasBias ? inputs[2] : inputs[1], offsets);
+    const Shape shapes[] = { inputs[0].shape, inputs[1].shape };
+    return planConvGpu(op, shapes, plan);
 }
 
-Status runConv2dBackwardInput(VulkanBackend &backend, const Op &op, std::span<const Tensor> inputs,
-                              std::span<Tensor> outputs)
+Status runConv2d(
+    VulkanBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
 {
-    const auto &attrs = op.attr<Conv2dAttributes>();
-    Conv2dGeometry g;
-    if (Status s = conv2dGeometry("Conv2dBackwardInput", attrs.inputShape, inputs[1].shape, attrs, &g); !s)
+    ConvGpuPlan plan;
+    if (Status s = planConv(op, inputs, &plan); !s)
         return s;
-    const Index k = g.kernelSize();
-    const Index plane = g.outputPlane();
-    const Index colsTotal = g.n * g.groups * k * plane;
+    const bool hasBias = inputs.size() > 2 && inputs[2].valid();
+    GemmPush push = gemmPush(plan.gemm);
+    push.hasAdded = hasBias ? 1 : 0;
+    const std::vector<std::uint32_t> offsets = offsetTable(plan.gemm);
+    if (elementCount(inputs[0].shape) == 0) // no input channels: acc stays +0.0
+        return dispatchGemm(
+            backend, op, push, outputs[0], outputs[0], outputs[0], hasBias ? inputs[2] : outputs[0], offsets);
+    Tensor cols;
+    if (Status s = im2col(backend, op, plan, inputs[0], &cols); !s)
+        return s;
+    return dispatchGemm(
+        backend, op, push, inputs[1], cols, outputs[0], hasBias ? inputs[2] : inputs[1], offsets);
+}
+
+Status runConv2dBackwardInput(
+    VulkanBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
+{
+    ConvGpuPlan plan;
+    if (Status s = planConv(op, inputs, &plan); !s)
+        return s;
+    const Index colsTotal = plan.colsElements;
     if (Status s = checkIndexable(op, colsTotal, "the column matrix"); !s)
         return s;
     Tensor cols;
-    if (Status s = backend.allocate({DType::F32, {colsTotal}}, &cols); !s)
+    if (Status s = backend.allocate({ DType::F32, { colsTotal } }, &cols); !s)
         return s;
-    GemmPush push;
-    push.m = std::uint32_t(k);
-    push.n = std::uint32_t(plane);
-    push.k = std::uint32_t(g.mg);
-    push.aRow = 1;
-    push.aCol = std::uint32_t(k);
-    push.bRow = std::uint32_t(plane);
-    push.bCol = 1;
-    push.yRow = std::uint32_t(plane);
-    std::vector<std::uint32_t> offsets;
-    for (Index n = 0; n < g.n; ++n) {
-        for (Index group = 0; group < g.groups; ++group)
-            offsets.insert(offsets.end(), {std::uint32_t(group * g.mg * k), std::uint32_t((n * g.m + group * g.mg) * plane),
-                                           std::uint32_t((n * g.groups + group) * k * plane), 0u});
-    }
-    Status s = g.m == 0 ? dispatchGemm(backend, op, push, cols, cols, cols, cols, offsets)
-                        : dispatchGemm(backend, op, push, inputs[1], inputs[0], cols, inputs[1], offsets);
+    const GemmPush push = gemmPush(plan.gemm);
+    const std::vector<std::uint32_t> offsets = offsetTable(plan.gemm);
+    Status s = plan.geometry.m == 0
+        ? dispatchGemm(backend, op, push, cols, cols, cols, cols, offsets)
+        : dispatchGemm(backend, op, push, inputs[1], inputs[0], cols, inputs[1], offsets);
     if (!s)
         return s;
     const Index total = elementCount(outputs[0].shape);
-    const ConvPush conv = convPush(g, total);
-    const Tensor buffers[] = {cols, outputs[0]};
+    const ConvPush conv = convPush(plan.geometry, total);
+    const Tensor buffers[] = { cols, outputs[0] };
     VulkanDispatch d;
     d.shader = "linear_col2im";
     d.buffers = buffers;
@@ -268,43 +240,29 @@ Status runConv2dBackwardInput(VulkanBackend &backend, const Op &op, std::span<co
     return backend.dispatch(d);
 }
 
-Status runConv2dBackwardWeight(VulkanBackend &backend, const Op &op, std::span<const Tensor> inputs,
-                               std::span<Tensor> outputs)
+Status runConv2dBackwardWeight(
+    VulkanBackend &backend, const Op &op, std::span<const Tensor> inputs, std::span<Tensor> outputs)
 {
-    const auto &attrs = op.attr<Conv2dAttributes>();
-    Conv2dGeometry g;
-    if (Status s = conv2dGeometry("Conv2dBackwardWeight", inputs[1].shape, attrs.weightShape, attrs, &g); !s)
+    ConvGpuPlan plan;
+    if (Status s = planConv(op, inputs, &plan); !s)
         return s;
-    const Index k = g.kernelSize();
-    const Index plane = g.outputPlane();
-    const Index depth = g.n * plane;
-    GemmPush push;
-    push.m = std::uint32_t(g.mg);
-    push.n = std::uint32_t(k);
-    push.k = std::uint32_t(depth);
-    push.aRow = std::uint32_t(depth);
-    push.aCol = 1;
-    push.bRow = 1;
-    push.bCol = std::uint32_t(depth);
-    push.yRow = std::uint32_t(k);
-    std::vector<std::uint32_t> offsets;
-    for (Index group = 0; group < g.groups; ++group)
-        offsets.insert(offsets.end(), {std::uint32_t(group * g.mg * depth), std::uint32_t(group * k * depth),
-                                       std::uint32_t(group * g.mg * k), 0u});
-    if (depth == 0)
+    const Conv2dGeometry &g = plan.geometry;
+    const GemmPush push = gemmPush(plan.gemm);
+    const std::vector<std::uint32_t> offsets = offsetTable(plan.gemm);
+    if (plan.gemm.k == 0)
         return dispatchGemm(backend, op, push, outputs[0], outputs[0], outputs[0], outputs[0], offsets);
 
     // dY [N, M, plane] -> [M, N, plane], so each output channel's (n, oh, ow) run is contiguous.
     Tensor dyT;
-    const Index dyTotal = elementCount(inputs[0].shape);
+    const Index dyTotal = plan.swappedElements;
     if (Status s = checkIndexable(op, dyTotal, "dY"); !s)
         return s;
-    if (Status s = backend.allocate({DType::F32, inputs[0].shape}, &dyT); !s)
+    if (Status s = backend.allocate({ DType::F32, inputs[0].shape }, &dyT); !s)
         return s;
     struct SwapPush {
         std::uint32_t a, b, c, total;
-    } swap{std::uint32_t(g.n), std::uint32_t(g.m), std::uint32_t(plane), std::uint32_t(dyTotal)};
-    const Tensor swapBuffers[] = {inputs[0], dyT};
+    } swap { std::uint32_t(g.n), std::uint32_t(g.m), std::uint32_t(g.outputPlane()), std::uint32_t(dyTotal) };
+    const Tensor swapBuffers[] = { inputs[0], dyT };
     VulkanDispatch d;
     d.shader = "linear_swap01";
     d.buffers = swapBuffers;
@@ -313,7 +271,7 @@ Status runConv2dBackwardWeight(VulkanBackend &backend, const Op &op, std::span<c
     if (Status s = backend.dispatch(d); !s)
         return s;
     Tensor cols;
-    if (Status s = im2col(backend, op, g, inputs[1], &cols); !s)
+    if (Status s = im2col(backend, op, plan, inputs[1], &cols); !s)
         return s;
     return dispatchGemm(backend, op, push, dyT, cols, outputs[0], dyT, offsets);
 }

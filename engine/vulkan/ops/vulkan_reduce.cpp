@@ -58,21 +58,16 @@ Status orScratch(VulkanBackend &backend, const Tensor &t, const Shape &shape, Te
     return backend.allocate({DType::F32, shape}, out);
 }
 
+// axisSlices() as the shaders' uint push constants.
 struct Slices {
     std::uint32_t slices = 0, length = 0, inner = 0;
 };
 
-Slices slicesAround(const Shape &shape, int axis)
+Slices slicesAround(const Shape &shape, std::int64_t axis)
 {
-    std::int64_t outer = 1, inner = 1;
-    for (int d = 0; d < int(shape.size()); ++d) {
-        if (d < axis)
-            outer *= shape[std::size_t(d)];
-        else if (d > axis)
-            inner *= shape[std::size_t(d)];
-    }
-    return {static_cast<std::uint32_t>(outer * inner), static_cast<std::uint32_t>(shape[std::size_t(axis)]),
-            static_cast<std::uint32_t>(inner)};
+    const AxisSlices v = axisSlices(shape, axis);
+    return { static_cast<std::uint32_t>(v.slices()), static_cast<std::uint32_t>(v.length),
+        static_cast<std::uint32_t>(v.inner) };
 }
 
 } // namespace
@@ -185,9 +180,7 @@ Status vulkanRunReduce(VulkanOpContext &context, const Op &op, std::span<const T
     }
     case OpKind::ArgMax: {
         const ArgMaxAttributes &a = op.attr<ArgMaxAttributes>();
-        int axis = 0;
-        (void)normalizeAxis(a.axis, inputs[0].shape.size(), &axis);
-        const Slices s = slicesAround(inputs[0].shape, axis);
+        const Slices s = slicesAround(inputs[0].shape, a.axis);
         struct Push {
             std::uint32_t slices, length, inner, selectLast;
         } push{s.slices, s.length, s.inner, a.selectLastIndex ? 1u : 0u};
@@ -196,9 +189,7 @@ Status vulkanRunReduce(VulkanOpContext &context, const Op &op, std::span<const T
     }
     case OpKind::Softmax:
     case OpKind::LogSoftmax: {
-        int axis = 0;
-        (void)normalizeAxis(op.attr<AxisAttributes>().axis, inputs[0].shape.size(), &axis);
-        const Slices s = slicesAround(inputs[0].shape, axis);
+        const Slices s = slicesAround(inputs[0].shape, op.attr<AxisAttributes>().axis);
         if (s.length == 0)
             return Status::ok();
         struct Push {
@@ -208,12 +199,8 @@ Status vulkanRunReduce(VulkanOpContext &context, const Op &op, std::span<const T
         return backend.dispatch({"reduce_softmax", spec, buffers, asBytes(push), groupsFor(s.slices, kGroupSize)});
     }
     case OpKind::LayerNorm: {
-        const Shape &x = inputs[0].shape;
-        int axis = 0;
-        (void)normalizeAxis(op.attr<NormAttributes>().axis, x.size(), &axis);
-        std::int64_t rows = 1, n = 1;
-        for (int d = 0; d < int(x.size()); ++d)
-            (d < axis ? rows : n) *= x[std::size_t(d)];
+        const NormRows view = layerNormRows(inputs[0].shape, op.attr<NormAttributes>().axis);
+        const std::int64_t rows = view.rows, n = view.n;
         const bool hasBias = inputs.size() > 2 && inputs[2].valid();
         Tensor mean, inv;
         if (Status s = orScratch(backend, outputs.size() > 1 ? outputs[1] : Tensor{}, {rows}, &mean); !s)
@@ -233,9 +220,8 @@ Status vulkanRunReduce(VulkanOpContext &context, const Op &op, std::span<const T
         const Shape &x = inputs[1].shape;
         int axis = 0;
         (void)normalizeAxis(op.attr<NormAttributes>().axis, x.size(), &axis);
-        std::int64_t rows = 1, n = 1;
-        for (int d = 0; d < int(x.size()); ++d)
-            (d < axis ? rows : n) *= x[std::size_t(d)];
+        const NormRows view = layerNormRows(x, axis);
+        const std::int64_t rows = view.rows, n = view.n;
         const Shape normalized(x.begin() + axis, x.end());
         Tensor dx, dScale, dBias;
         if (Status s = orScratch(backend, outputs[0], x, &dx); !s)

@@ -1,9 +1,8 @@
 #include "bench/cublas_reference.h"
 
-#include <cublas_v2.h>
-#include <cuda_runtime_api.h>
+#include "engine/cuda/cublas_library.h"
 
-#include <dlfcn.h>
+#include <cuda_runtime_api.h>
 
 #include <string>
 #include <utility>
@@ -12,54 +11,6 @@ namespace tributary::bench {
 
 namespace {
 
-// The few cuBLAS entry points the bench needs, resolved from the shared library. The
-// declarations in cublas_v2.h give the types; nothing is linked.
-struct CublasApi {
-    decltype(&cublasCreate_v2) create = nullptr;
-    decltype(&cublasDestroy_v2) destroy = nullptr;
-    decltype(&cublasGetVersion_v2) getVersion = nullptr;
-    decltype(&cublasSetStream_v2) setStream = nullptr;
-    decltype(&cublasSetMathMode) setMathMode = nullptr;
-    decltype(&cublasSgemm_v2) sgemm = nullptr;
-};
-
-template<typename Function> bool resolve(void *library, const char *symbol, Function *out)
-{
-    *out = reinterpret_cast<Function>(dlsym(library, symbol));
-    return *out != nullptr;
-}
-
-std::string libraryName()
-{
-    return "libcublas.so." + std::to_string(CUDART_VERSION / 1000);
-}
-
-// dlopen'ed once per reference; the library stays loaded for the process (cuBLAS does
-// not support being unloaded while CUDA is initialised).
-bool loadCublas(CublasApi *api, std::string *whyNot)
-{
-    void *library = nullptr;
-    for (const std::string &name : { libraryName(), std::string("libcublas.so") }) {
-        library = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
-        if (library)
-            break;
-    }
-    if (!library) {
-        *whyNot = "cannot load " + libraryName() + " (" + dlerror() + ")";
-        return false;
-    }
-    if (!resolve(library, "cublasCreate_v2", &api->create)
-        || !resolve(library, "cublasDestroy_v2", &api->destroy)
-        || !resolve(library, "cublasGetVersion_v2", &api->getVersion)
-        || !resolve(library, "cublasSetStream_v2", &api->setStream)
-        || !resolve(library, "cublasSetMathMode", &api->setMathMode)
-        || !resolve(library, "cublasSgemm_v2", &api->sgemm)) {
-        *whyNot = libraryName() + " lacks an expected symbol";
-        return false;
-    }
-    return true;
-}
-
 engine::Status cudaFailure(const char *what, cudaError_t error)
 {
     return engine::Status::error(std::string("cublas reference: ") + what + ": " + cudaGetErrorString(error));
@@ -67,7 +18,7 @@ engine::Status cudaFailure(const char *what, cudaError_t error)
 
 class CublasReference final : public GemmReference {
 public:
-    CublasReference(const CublasApi &api, int ordinal)
+    CublasReference(const engine::CublasLibrary &api, int ordinal)
         : m_api(api)
         , m_ordinal(ordinal)
     {
@@ -118,8 +69,7 @@ public:
 
     std::string describe() const override
     {
-        return "cuBLAS " + std::to_string(m_version / 10000) + "." + std::to_string(m_version / 100 % 100)
-            + "." + std::to_string(m_version % 100) + " SGEMM on cuda:" + std::to_string(m_ordinal) + " ("
+        return "cuBLAS " + engine::cublasVersionText(m_version) + " SGEMM on cuda:" + std::to_string(m_ordinal) + " ("
             + m_deviceName + "), CUBLAS_DEFAULT_MATH (fp32, no TF32), host-to-host like Backend::gemm";
     }
 
@@ -188,7 +138,7 @@ private:
         return engine::Status::ok();
     }
 
-    CublasApi m_api;
+    engine::CublasLibrary m_api;
     int m_ordinal;
     int m_version = 0;
     std::string m_deviceName;
@@ -217,8 +167,8 @@ int fp32LanesPerSm(int major, int minor)
 std::unique_ptr<GemmReference> makeCublasReference(int ordinal, std::string *whyNot)
 {
     std::string reason;
-    CublasApi api;
-    if (!loadCublas(&api, &reason)) {
+    engine::CublasLibrary api;
+    if (!engine::loadCublas(&api, &reason)) {
         if (whyNot)
             *whyNot = reason;
         return nullptr;

@@ -3,9 +3,8 @@
 // cuBLAS SGEMM as the reference on NVIDIA GPUs, and the GPU's fp32 peak.
 //
 // cuBLAS is loaded with dlopen (libcublas.so.<CUDA major>) when a reference is made,
-// never linked: libcublas with libcublasLt is about 600 MB, and a binary linked
-// against it would not even start on a machine without the CUDA toolkit's libraries. The
-// rest of CUDA is the static runtime the engine already links. Built when the engine has
+// never linked, by the engine's loader (engine/cuda/cublas_library.h), the one the CUDA
+// backend uses in fast mode. The rest of CUDA is the static runtime the engine already links. Built when the engine has
 // its CUDA backend (target tributary_engine_cuda); otherwise cublas_unavailable.cpp
 // provides the functions and they report "built without CUDA".
 //

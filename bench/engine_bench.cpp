@@ -22,11 +22,18 @@ namespace {
 
 constexpr const char *kUsage = R"(usage: tributary-bench engine [options]
 
-Times GEMM (C = A·B, fp32, exact mode) at square sizes on every available backend: the
-CPU on all threads and on one, each Vulkan device and each CUDA device. Each point is the
-median of --repeat runs after a warm-up, with GFLOP/s, % of the device's peak and the
-reference measured in the same run (OpenBLAS on the CPU with the same thread count,
-cuBLAS on NVIDIA GPUs). Every result is checked against the CPU backend.
+Times the engine's ops in exact mode on every available backend: the CPU on all threads
+and on one, each Vulkan device and each CUDA device.
+  gemm        C = A·B, fp32, at square sizes (--sizes); reference OpenBLAS on the CPU with
+              the same thread count, cuBLAS on NVIDIA GPUs
+  conv2d      four CNN layer shapes at batch --batch, tensors on the device; reference
+              im2col + OpenBLAS on the CPU, the engine's CPU backend ("cpu-exact") elsewhere
+  train_step  one step of the Fashion-MNIST MLP (784-64-10, batch 100, SGD momentum),
+              state on the device; reference "cpu-exact"
+Each point is the median of --repeat runs after a warm-up, with GFLOP/s, % of the
+device's peak and the reference measured in the same run. Vulkan on an NVIDIA GPU that is
+also a CUDA device gets extra rows against the engine's CUDA backend ("cuda-exact").
+Every result is checked against the CPU backend.
 
 options:
   --json               one JSON object per result on stdout (notes go to stderr)
@@ -37,9 +44,13 @@ options:
   --cpu-kernel K       CPU micro-kernel: all, or one of those listed in the header
                        (default: the fastest this CPU runs)
   --cpu-ghz F          the CPU clock for % of peak, when the one found is wrong
+  --batch N            conv2d images per batch (default 32; software devices use 2 unless
+                       --batch is given)
+  --quick              a short run: gemm sizes 256,512, conv2d batch 4, 3 timed runs
+                       (--sizes, --batch and --repeat still override it)
   --repeat R           timed runs per point (default 5)
   --backend B          cpu, vulkan, cuda or all (default all)
-  --op NAME            only this op (default: all; ops: gemm)
+  --op NAME            only this op (default: all; ops: gemm, conv2d, train_step)
   --max-seconds S      skip a point expected to take longer than S seconds (default 120)
   --cpu-time           time single-threaded CPU points (engine and OpenBLAS) in thread CPU
                        time instead of wall-clock time: steadier on a machine shared with
@@ -55,6 +66,8 @@ struct ParsedOptions {
     TargetOptions targets;
     bool json = false;
     bool help = false;
+    bool quick = false;
+    bool repeatGiven = false;
     std::string op = "all";
     double cpuGhz = 0; // 0: found by probeCpuPeak()
 };
@@ -103,6 +116,13 @@ std::optional<std::string> parseArguments(std::span<const std::string> args, Par
         };
         if (name == "--json") {
             options->json = true;
+        } else if (name == "--quick") {
+            options->quick = true;
+        } else if (name == "--batch") {
+            const auto text = value();
+            if (!text || !parsePositive(*text, &options->bench.convBatch) || options->bench.convBatch > 4096)
+                return "--batch needs a number of images between 1 and 4096";
+            options->bench.convBatchGiven = true;
         } else if (name == "--cpu-time") {
             options->bench.cpuTime = true;
         } else if (name == "-h" || name == "--help") {
@@ -133,6 +153,7 @@ std::optional<std::string> parseArguments(std::span<const std::string> args, Par
             const auto text = value();
             if (!text || !parsePositive(*text, &options->bench.repeat))
                 return "--repeat needs a positive number";
+            options->repeatGiven = true;
         } else if (name == "--max-seconds") {
             const auto text = value();
             int seconds = 0;
@@ -156,6 +177,14 @@ std::optional<std::string> parseArguments(std::span<const std::string> args, Par
         } else {
             return "unknown option \"" + args[i] + "\"";
         }
+    }
+    if (options->quick) {
+        if (!options->bench.sizesGiven)
+            options->bench.sizes = { 256, 512 };
+        if (!options->bench.convBatchGiven)
+            options->bench.convBatch = 4;
+        if (!options->repeatGiven)
+            options->bench.repeat = 3;
     }
     return std::nullopt;
 }
@@ -211,9 +240,13 @@ void describeMachine(const engine::Engine &engine, const CpuPeak &peak,
     }
     std::string sizes;
     for (const int size : options.bench.sizes)
-        sizes += (sizes.empty() ? "" : ",") + std::to_string(size);
-    reporter.info("sizes " + sizes + "; median of " + std::to_string(options.bench.repeat)
-        + " runs after one warm-up; GFLOP/s = 2mnk/s");
+        sizes += (sizes.empty() ? std::string() : std::string(",")) + std::to_string(size);
+    std::string batch = std::to_string(options.bench.convBatch);
+    if (!options.bench.convBatchGiven && options.bench.convBatch > kSoftwareConvBatch)
+        batch += " (" + std::to_string(kSoftwareConvBatch) + " on software devices)";
+    reporter.info("gemm sizes " + sizes + "; conv2d batch " + batch + "; median of "
+        + std::to_string(options.bench.repeat)
+        + " runs after one warm-up; GFLOP/s = counted FLOPs/s (gemm 2mnk)");
 }
 
 } // namespace

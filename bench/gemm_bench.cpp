@@ -1,6 +1,7 @@
 #include "bench/gemm_bench.h"
 
 #include "bench/gemm_check.h"
+#include "bench/target_row.h"
 #include "bench/timing.h"
 
 #include "engine/cpu/cpu_backend.h"
@@ -55,15 +56,6 @@ private:
     std::map<int, std::vector<float>> m_results;
 };
 
-// The CPU target that computes exactly what CpuResults computes (best kernel, every
-// hardware thread): comparing it with CpuResults would prove nothing, so it is sampled.
-bool isCheckerCpuTarget(const BenchTarget &target)
-{
-    return target.device.backend == engine::BackendKind::Cpu
-        && target.kernel == engine::selectGemmKernel().name
-        && target.threads == engine::probeCpuDevice().computeUnits;
-}
-
 // Why `size` is not measured on `target`, or nothing. `lastSize` and `lastSeconds` are
 // the previous point measured on it (0 for none), from which the time is extrapolated.
 std::optional<std::string> skipReason(
@@ -86,7 +78,9 @@ std::optional<std::string> skipReason(
 void checkResult(const BenchTarget &target, const std::vector<float> &a, const std::vector<float> &b,
     const std::vector<float> &c, engine::GemmShape shape, CpuResults &cpuResults, BenchResult *result)
 {
-    if (shape.m <= kFullCheckMaxSize && !isCheckerCpuTarget(target)) {
+    // The default CPU target computes exactly what CpuResults computes: comparing the two
+    // would prove nothing, so it is sampled.
+    if (shape.m <= kFullCheckMaxSize && !isDefaultCpuTarget(target)) {
         result->check = "bitwise";
         result->checkDetail = bitwiseMismatch(cpuResults.get(shape.m, a, b), c, shape);
     } else {
@@ -132,6 +126,7 @@ int runGemmBenchmark(OpBenchContext &context)
     const EngineBenchOptions &options = context.options;
     Reporter &reporter = context.reporter;
     CpuResults cpuResults;
+    std::vector<BenchResult> reported;
     int failures = 0;
 
     for (BenchTarget &target : context.targets) {
@@ -198,8 +193,11 @@ int runGemmBenchmark(OpBenchContext &context)
                     std::this_thread::sleep_for(kReferenceSettle);
             }
             reporter.result(result);
+            reported.push_back(std::move(result));
         }
     }
+
+    reportVulkanAgainstCuda(context.targets, reported, reporter);
     return failures;
 }
 

@@ -7,7 +7,9 @@
 // the reference, GFLOP/s = 2·m·n·k / seconds, % of the target's peak, and a correctness
 // check of the engine's result: bitwise against the CPU backend up to 1024, against
 // sampled naive fma chains above (a full CPU reference at 4096 would cost more than the
-// measurement). A mismatch is a warning and counts as a failure.
+// measurement). A mismatch is a warning and counts as a failure. Vulkan on an NVIDIA GPU
+// that is also a CUDA device gets one more row per size against the engine's CUDA backend
+// ("cuda-exact", cross_backend.h), besides its cuBLAS reference.
 
 #include "bench/op_benchmark.h"
 

@@ -1,6 +1,7 @@
 // tributary-bench: performance measurements for Tributary.
 //
-//   tributary-bench engine [--json] [--sizes 256,512] [--threads N] [--repeat R] [--backend B]
+//   tributary-bench engine [--json] [--quick] [--sizes 256,512] [--batch N] [--threads N] [--repeat R]
+//                          [--backend B] [--op gemm|conv2d|train_step]
 //   tributary-bench <subcommand> --help
 //
 // Each subcommand is one file (engine_bench.cpp, …) registered in kSubcommands below.
@@ -19,7 +20,7 @@ namespace {
 using tributary::bench::Subcommand;
 
 constexpr std::array kSubcommands = {
-    Subcommand { "engine", "GEMM on every compute backend, against OpenBLAS and cuBLAS",
+    Subcommand { "engine", "GEMM, conv2d and an MLP training step on every compute backend",
         tributary::bench::runEngineBench },
 };
 

@@ -1,6 +1,8 @@
 #include "bench/op_benchmark.h"
 
+#include "bench/conv_bench.h"
 #include "bench/gemm_bench.h"
+#include "bench/training_step_bench.h"
 
 #include <array>
 
@@ -10,6 +12,8 @@ std::span<const OpBenchmark> opBenchmarks()
 {
     static constexpr std::array kOps = {
         OpBenchmark { "gemm", runGemmBenchmark },
+        OpBenchmark { "conv2d", runConv2dBenchmark },
+        OpBenchmark { "train_step", runTrainingStepBenchmark },
     };
     return kOps;
 }

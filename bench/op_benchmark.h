@@ -1,6 +1,7 @@
 #pragma once
 
-// The ops `tributary-bench engine` measures. Adding one (conv2d, an MLP training step) is
+// The ops `tributary-bench engine` measures: gemm (gemm_bench.h), conv2d (conv_bench.h)
+// and train_step (training_step_bench.h). Adding one is
 // one function with the OpBenchmarkFunction signature plus one line in opBenchmarks()
 // (op_benchmark.cpp). The function loops over the targets and sizes it cares about,
 // times the engine and its reference with timeRepeated() (timing.h), checks the result
@@ -25,7 +26,14 @@ struct EngineBenchOptions {
     // in thread CPU time, so that other work on a shared machine does not count. Points
     // that use other threads or a GPU are always timed on the wall clock.
     bool cpuTime = false;
+    // Conv2d: images per batch (--batch). Software devices use kSoftwareConvBatch unless
+    // the user gave a batch: lavapipe runs these shapes at about 0.1 GFLOP/s.
+    int convBatch = 32;
+    bool convBatchGiven = false;
 };
+
+// The conv2d batch on software devices (lavapipe) unless --batch asks for another.
+inline constexpr int kSoftwareConvBatch = 2;
 
 struct OpBenchContext {
     const EngineBenchOptions &options;

@@ -17,6 +17,12 @@ std::string fixed(const std::optional<double> &value, const char *format)
     return text;
 }
 
+// GFLOP/s with one decimal, or three significant digits below 1 (software devices).
+std::string gflopsText(const std::optional<double> &value)
+{
+    return fixed(value, value && *value < 1.0 ? "%.3g" : "%.1f");
+}
+
 class TableReporter final : public Reporter {
 public:
     explicit TableReporter(std::FILE *out)
@@ -44,15 +50,15 @@ public:
         if (!r.kernel.empty())
             device += " " + r.kernel;
         row({ r.op, device, threads, r.shape, r.clock == "thread-cpu" ? "cpu" : "wall",
-            fixed(r.seconds * 1e3, "%.3f"), fixed(r.gflops, "%.1f"), fixed(r.peakPercent, "%.1f%%"),
-            r.reference.empty() ? "-" : r.reference, fixed(r.referenceGflops, "%.1f"), fixed(r.ratio, "%.3g"),
+            fixed(r.seconds * 1e3, "%.3f"), gflopsText(r.gflops), fixed(r.peakPercent, "%.1f%%"),
+            r.reference.empty() ? "-" : r.reference, gflopsText(r.referenceGflops), fixed(r.ratio, "%.3g"),
             check });
         std::fflush(m_out);
     }
 
 private:
     static constexpr std::size_t kColumns = 12;
-    static constexpr std::array<int, kColumns> kWidths = { 4, 22, 7, 14, 5, 9, 7, 6, 9, 11, 7, 12 };
+    static constexpr std::array<int, kColumns> kWidths = { 10, 22, 7, 14, 5, 9, 7, 6, 15, 11, 7, 12 };
 
     void row(const std::array<std::string, kColumns> &cells)
     {
@@ -117,6 +123,7 @@ public:
         line.add("clock", r.clock);
         line.add("seconds", r.seconds)
             .add("gflops", r.gflops)
+            .add("steps_per_second", r.stepsPerSecond)
             .add("peak_percent", r.peakPercent)
             .addStringOrNull("reference", r.reference)
             .add("reference_seconds", r.referenceSeconds)

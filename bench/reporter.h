@@ -5,10 +5,11 @@
 // warnings as lines of their own; the JSON reporter prints one object per result on
 // stdout and sends notes and warnings to stderr, so stdout stays machine-readable.
 //
-// JSON fields: op, backend, device_id, device, software_device, shape, threads and kernel
-// (null on GPUs), clock ("wall" or "thread-cpu"), seconds, gflops, peak_percent, reference ("openblas",
-// "cublas" or null), reference_seconds, reference_gflops, reference_kernel_gflops, ratio, check, correct,
-// check_detail.
+// JSON fields: op ("gemm", "conv2d", "train_step"), backend, device_id, device, software_device,
+// shape, threads and kernel (null on GPUs), clock ("wall" or "thread-cpu"), seconds, gflops,
+// steps_per_second (train_step; null otherwise), peak_percent, reference ("openblas", "cublas",
+// "openblas-im2col", "cpu-exact", "cuda-exact" or null), reference_seconds, reference_gflops,
+// reference_kernel_gflops, ratio, check, correct, check_detail.
 
 #include "bench/bench_result.h"
 

@@ -1,6 +1,7 @@
 // tributary-coordinator: the coordinator as a standalone daemon.
 //
 //   tributary-coordinator [--listen HOST:PORT] [--db PATH] [--lease-ms N]
+//                         [--admin-token-file PATH] [--tls-cert PEM --tls-key PEM | --insecure]
 //
 // Prints one line, "tributary-coordinator: listening on 127.0.0.1:<port>", to stdout once
 // it serves (scripts and end-to-end tests read the port from it when --listen asks for
@@ -44,6 +45,15 @@ void printUsage(std::FILE *out)
         "                      (default ./tributary-coordinator.db)\n"
         "  --lease-ms N        how long a node holds a task without a heartbeat\n"
         "                      (default 15000)\n"
+        "  --max-attempts N    failed or expired attempts per task before its job\n"
+        "                      fails (default 5)\n"
+        "  --admin-token-file PATH\n"
+        "                      where the administrator's token is written on first\n"
+        "                      start (default: PATH of --db with .admin-token)\n"
+        "  --initial-credits N credits each new account starts with (default 1000)\n"
+        "  --tls-cert PEM      TLS certificate chain\n"
+        "  --tls-key PEM       TLS private key\n"
+        "  --insecure          allow a non-loopback address without TLS\n"
         "  --help              show this help and exit\n"
         "  --version           show the version and exit\n",
         kProgram);
@@ -132,10 +142,44 @@ int main(int argc, char **argv)
                 return usageError("--lease-ms needs a number of milliseconds between 1 and 86400000, not \""
                     + std::string(value) + "\"");
             options.leaseDuration = std::chrono::milliseconds(ms);
+        } else if (arg == "--max-attempts") {
+            long long count = 0;
+            if (!takeValue())
+                return usageError("--max-attempts needs a number");
+            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), count);
+            if (error != std::errc() || end != value.data() + value.size() || count < 1 || count > 100)
+                return usageError("--max-attempts needs a number between 1 and 100, not \"" + std::string(value) + "\"");
+            options.maxAttempts = static_cast<int>(count);
+        } else if (arg == "--initial-credits") {
+            long long credits = 0;
+            if (!takeValue())
+                return usageError("--initial-credits needs a number");
+            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), credits);
+            if (error != std::errc() || end != value.data() + value.size() || credits < 0 || credits > 1'000'000'000)
+                return usageError(
+                    "--initial-credits needs a number between 0 and 1000000000, not \"" + std::string(value) + "\"");
+            options.initialGrantUnits = credits * 1'000'000'000LL;
+        } else if (arg == "--admin-token-file") {
+            if (!takeValue() || value.empty())
+                return usageError("--admin-token-file needs a path");
+            options.adminTokenFile = value;
+        } else if (arg == "--tls-cert") {
+            if (!takeValue() || value.empty())
+                return usageError("--tls-cert needs a PEM file");
+            options.tlsCertPath = value;
+        } else if (arg == "--tls-key") {
+            if (!takeValue() || value.empty())
+                return usageError("--tls-key needs a PEM file");
+            options.tlsKeyPath = value;
+        } else if (arg == "--insecure") {
+            options.allowInsecure = true;
         } else {
             return usageError("unknown option \"" + std::string(argv[i]) + "\"");
         }
     }
+
+    if (options.adminTokenFile.empty())
+        options.adminTokenFile = options.databasePath == ":memory:" ? std::string() : options.databasePath + ".admin-token";
 
     // Block the signals before any thread starts (gRPC's threads inherit the mask), then
     // take them synchronously below: nothing runs in a signal handler.

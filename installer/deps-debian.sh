@@ -18,6 +18,8 @@ packages=(
   libonnx-dev libonnx-testdata dataset-fashion-mnist libopenblas-dev
   # GUI tests and screenshots
   xvfb xauth x11-utils
+  # coordinator tests: TLS certificates, and a client on another gRPC implementation
+  openssl python3-grpcio python3-protobuf
   # packaging
   dpkg-dev file
 )

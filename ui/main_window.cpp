@@ -150,7 +150,7 @@ void MainWindow::runSampleJob()
     m_progress->setValue(0);
     m_resultLabel->setText(QStringLiteral("Submitting…"));
 
-    m_jobRunner = std::make_unique<JobRunner>(m_network.engine(), m_network.coordinatorAddress());
+    m_jobRunner = std::make_unique<JobRunner>(m_network.engine(), m_network.coordinatorEndpoint());
     connect(m_jobRunner.get(), &JobRunner::submitted, this, [this](const QString &jobId, int taskCount) {
         m_progress->setRange(0, taskCount);
         m_resultLabel->setText(QStringLiteral("Job %1 running…").arg(jobId));

@@ -4,9 +4,11 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include <QFile>
+
 namespace tributary::client {
 
-std::shared_ptr<grpc::Channel> makeChannel(const QString &address)
+std::shared_ptr<grpc::Channel> makeChannel(const Endpoint &endpoint)
 {
     grpc::ChannelArguments arguments;
     arguments.SetMaxReceiveMessageSize(kMaxMessageBytes);
@@ -15,8 +17,35 @@ std::shared_ptr<grpc::Channel> makeChannel(const QString &address)
     arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
     arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-    return grpc::CreateCustomChannel(address.toStdString(), grpc::InsecureChannelCredentials(),
-                                     arguments);
+    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+    if (!endpoint.tlsRootCertificate.isEmpty()) {
+        grpc::SslCredentialsOptions tls;
+        tls.pem_root_certs = endpoint.tlsRootCertificate.toStdString();
+        credentials = grpc::SslCredentials(tls);
+    }
+    return grpc::CreateCustomChannel(endpoint.address.toStdString(), credentials, arguments);
+}
+
+void prepareContext(grpc::ClientContext &context, const Endpoint &endpoint, std::chrono::milliseconds timeout)
+{
+    context.set_deadline(deadlineAfter(timeout));
+    if (!endpoint.token.isEmpty())
+        context.AddMetadata("authorization", "Bearer " + endpoint.token.toStdString());
+}
+
+QString readTokenFile(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read the token file %1: %2").arg(path, file.errorString());
+        return {};
+    }
+    const QString token = QString::fromUtf8(file.read(4096)).trimmed();
+    if (!token.startsWith(QLatin1String("trb_"))) {
+        *error = QStringLiteral("%1 does not hold a Tributary token (trb_…)").arg(path);
+        return {};
+    }
+    return token;
 }
 
 static const char *statusCodeName(grpc::StatusCode code)

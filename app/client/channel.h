@@ -4,6 +4,7 @@
 // gRPC statuses turned into sentences a user can read.
 
 #include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 
 #include <QString>
@@ -17,9 +18,24 @@ namespace tributary::client {
 // whole for now (chunked transfer comes with content-addressed blobs).
 constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
 
-// A channel to "host:port". Loopback only is insecure by design for now; TLS arrives
-// with the network issue.
-std::shared_ptr<grpc::Channel> makeChannel(const QString &address);
+// Where a coordinator is and who we are to it: every call carries the account's token
+// ("authorization: Bearer <token>").
+struct Endpoint {
+    QString address; // "host:port"
+    QString token;   // "trb_…"
+    // PEM root certificate for a coordinator serving TLS; empty: plain TCP (loopback).
+    QString tlsRootCertificate;
+};
+
+// A channel to the endpoint's address, over TLS when it has a root certificate.
+std::shared_ptr<grpc::Channel> makeChannel(const Endpoint &endpoint);
+
+// Sets the deadline and the token on a call's context.
+void prepareContext(grpc::ClientContext &context, const Endpoint &endpoint, std::chrono::milliseconds timeout);
+
+// Reads a token from a file (the coordinator's admin token file, or one an operator
+// wrote); empty with *error set when it cannot.
+QString readTokenFile(const QString &path, QString *error);
 
 // "UNAVAILABLE: failed to connect to all addresses" style text for a failed call.
 QString describeStatus(const grpc::Status &status);

@@ -4,8 +4,9 @@
 
 namespace tributary::client {
 
-JobClient::JobClient(const QString &coordinatorAddress, std::chrono::milliseconds callTimeout)
-    : m_stub(v1::JobService::NewStub(makeChannel(coordinatorAddress)))
+JobClient::JobClient(Endpoint endpoint, std::chrono::milliseconds callTimeout)
+    : m_endpoint(std::move(endpoint))
+    , m_stub(v1::JobService::NewStub(makeChannel(m_endpoint)))
     , m_callTimeout(callTimeout)
 {
 }
@@ -13,7 +14,7 @@ JobClient::JobClient(const QString &coordinatorAddress, std::chrono::millisecond
 grpc::Status JobClient::submitJob(const v1::JobSpec &spec, v1::SubmitJobResponse *response)
 {
     grpc::ClientContext context;
-    context.set_deadline(deadlineAfter(m_callTimeout));
+    prepareContext(context, m_endpoint, m_callTimeout);
     v1::SubmitJobRequest request;
     *request.mutable_spec() = spec;
     return m_stub->SubmitJob(&context, request, response);
@@ -22,7 +23,7 @@ grpc::Status JobClient::submitJob(const v1::JobSpec &spec, v1::SubmitJobResponse
 grpc::Status JobClient::getJob(const QString &jobId, v1::JobStatus *status)
 {
     grpc::ClientContext context;
-    context.set_deadline(deadlineAfter(m_callTimeout));
+    prepareContext(context, m_endpoint, m_callTimeout);
     v1::GetJobRequest request;
     request.set_job_id(jobId.toStdString());
     return m_stub->GetJob(&context, request, status);
@@ -31,7 +32,7 @@ grpc::Status JobClient::getJob(const QString &jobId, v1::JobStatus *status)
 grpc::Status JobClient::getJobResult(const QString &jobId, v1::JobResult *result)
 {
     grpc::ClientContext context;
-    context.set_deadline(deadlineAfter(m_callTimeout));
+    prepareContext(context, m_endpoint, m_callTimeout);
     v1::GetJobRequest request;
     request.set_job_id(jobId.toStdString());
     return m_stub->GetJobResult(&context, request, result);
@@ -41,6 +42,8 @@ grpc::Status JobClient::watchJob(const QString &jobId,
                                  const std::function<void(const v1::JobStatus &)> &onStatus)
 {
     grpc::ClientContext context;
+    if (!m_endpoint.token.isEmpty())
+        context.AddMetadata("authorization", "Bearer " + m_endpoint.token.toStdString());
     {
         std::lock_guard lock(m_watchMutex);
         if (m_cancelled)

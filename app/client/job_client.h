@@ -4,6 +4,8 @@
 // thread. watchJob() blocks until the job ends, the stream fails or cancel() is called
 // from another thread.
 
+#include "app/client/channel.h"
+
 #include "tributary/v1/job.grpc.pb.h"
 
 #include <grpcpp/client_context.h>
@@ -20,8 +22,7 @@ namespace tributary::client {
 
 class JobClient {
 public:
-    explicit JobClient(const QString &coordinatorAddress,
-                       std::chrono::milliseconds callTimeout = std::chrono::seconds(30));
+    explicit JobClient(Endpoint endpoint, std::chrono::milliseconds callTimeout = std::chrono::seconds(30));
 
     grpc::Status submitJob(const v1::JobSpec &spec, v1::SubmitJobResponse *response);
     grpc::Status getJob(const QString &jobId, v1::JobStatus *status);
@@ -36,6 +37,7 @@ public:
     void cancel();
 
 private:
+    Endpoint m_endpoint;
     std::unique_ptr<v1::JobService::Stub> m_stub;
     std::chrono::milliseconds m_callTimeout;
 

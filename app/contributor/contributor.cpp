@@ -41,12 +41,6 @@ v1::Reproducibility toProto(engine::Reproducibility value)
     return v1::REPRODUCIBILITY_UNSPECIFIED;
 }
 
-std::vector<float> floatsFromBytes(const std::string &bytes)
-{
-    std::vector<float> values(bytes.size() / sizeof(float));
-    std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
-    return values;
-}
 
 } // namespace
 
@@ -92,11 +86,10 @@ void Contributor::start()
         }
     }
     if (!m_client)
-        m_client = std::make_unique<client::NodeClient>(m_options.coordinatorAddress,
-                                                        std::chrono::seconds(5));
+        m_client = std::make_unique<client::NodeClient>(m_options.coordinator, std::chrono::seconds(5));
     m_running = true;
     qCInfo(lcContributor).noquote() << "contributing" << QString::fromStdString(m_backend->device().name)
-                                    << "(" + m_options.deviceId + ") to" << m_options.coordinatorAddress;
+                                    << "(" + m_options.deviceId + ") to" << m_options.coordinator.address;
     setState(State::Connecting);
     scheduleStep(0);
 }
@@ -143,6 +136,16 @@ void Contributor::step()
     request.set_max_tasks(1);
     v1::LeaseTasksResponse response;
     const grpc::Status status = m_client->leaseTasks(request, &response);
+    if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED
+        || status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+        // Retrying cannot help: the account or the node is refused. Say so and stop.
+        const QString reason = client::describeStatus(status);
+        qCWarning(lcContributor).noquote() << "the coordinator refuses this node:" << reason;
+        m_running = false;
+        setState(State::Stopped, reason);
+        Q_EMIT finished(false, reason);
+        return;
+    }
     if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
         // The coordinator no longer knows this node (e.g. a fresh database): register again.
         m_registered = false;
@@ -223,43 +226,74 @@ void Contributor::runTask(const v1::Task &task)
         return;
     }
     const v1::GemmTileTask &tile = task.gemm_tile();
-    const engine::GemmShape shape{int(tile.m()), int(tile.n()), int(tile.k())};
-    const std::vector<float> a = floatsFromBytes(tile.a());
-    const std::vector<float> b = floatsFromBytes(tile.b());
-    std::vector<float> c(std::size_t(tile.m()) * tile.n());
+    const engine::GemmShape shape{int(tile.rows()), int(tile.cols()), int(tile.k())};
+    std::vector<float> a, b;
+    if (const grpc::Status fetched = tileInputs(tile, &a, &b); !fetched.ok()) {
+        // Unreachable coordinator or a bad input: the lease runs out and the task is retried.
+        const QString message = client::describeStatus(fetched);
+        qCWarning(lcContributor).noquote() << "task" << taskId << "inputs:" << message;
+        Q_EMIT taskFinished(taskId, jobId, false, 0, message);
+        return;
+    }
+    std::vector<float> c(std::size_t(tile.rows()) * tile.cols());
 
     QElapsedTimer timer;
     timer.start();
     const engine::Status status = m_backend->gemm(a, b, c, shape);
     const qint64 computeMs = timer.elapsed();
+    v1::SubmitResultsRequest submit;
+    submit.set_node_id(m_options.nodeId.toStdString());
+    v1::TaskResult *result = submit.add_results();
+    result->set_task_id(task.task_id());
+    result->set_attempt(task.attempt());
+    result->set_device_id(m_options.deviceId.toStdString());
+    result->set_compute_ms(quint64(computeMs));
     if (!status) {
+        // Tell the coordinator, so that the task goes to another node now rather than
+        // when the lease runs out.
         const QString message = QString::fromStdString(status.message());
         qCWarning(lcContributor).noquote() << "task" << taskId << "failed:" << message;
-        Q_EMIT taskFinished(taskId, jobId, false, computeMs, message);
-        return;
+        result->set_error(status.message());
+    } else {
+        const auto bytes = std::as_bytes(std::span<const float>(c));
+        result->set_output(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+        result->set_output_sha256(engine::sha256Hex(bytes));
     }
-
-    const auto bytes = std::as_bytes(std::span<const float>(c));
-    v1::SubmitResultRequest submit;
-    submit.set_node_id(m_options.nodeId.toStdString());
-    submit.set_task_id(task.task_id());
-    submit.set_attempt(task.attempt());
-    submit.set_output(reinterpret_cast<const char *>(bytes.data()), bytes.size());
-    submit.set_output_sha256(engine::sha256Hex(bytes));
-    submit.set_device_id(m_options.deviceId.toStdString());
-    submit.set_compute_ms(quint64(computeMs));
     m_pendingSubmit = std::move(submit);
     m_pendingJobId = jobId;
+}
+
+grpc::Status Contributor::tileInputs(const v1::GemmTileTask &tile, std::vector<float> *a, std::vector<float> *b)
+{
+    std::shared_ptr<const std::string> aBlob, bBlob;
+    if (auto status = m_inputs.get(*m_client, tile.a_sha256(), tile.a_size(), &aBlob); !status.ok())
+        return status;
+    if (auto status = m_inputs.get(*m_client, tile.b_sha256(), tile.b_size(), &bBlob); !status.ok())
+        return status;
+    const std::uint64_t m = tile.m(), n = tile.n(), k = tile.k();
+    if (tile.row0() + std::uint64_t(tile.rows()) > m || tile.col0() + std::uint64_t(tile.cols()) > n
+        || aBlob->size() != m * k * sizeof(float) || bBlob->size() != k * n * sizeof(float))
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the tile does not fit its input matrices");
+    const auto *aValues = reinterpret_cast<const float *>(aBlob->data());
+    const auto *bValues = reinterpret_cast<const float *>(bBlob->data());
+    a->assign(aValues + tile.row0() * k, aValues + (tile.row0() + std::uint64_t(tile.rows())) * k);
+    b->resize(k * tile.cols());
+    for (std::uint64_t p = 0; p < k; ++p) {
+        const float *row = bValues + p * n + tile.col0();
+        std::copy(row, row + tile.cols(), b->begin() + std::ptrdiff_t(p * tile.cols()));
+    }
+    return grpc::Status::OK;
 }
 
 bool Contributor::submitPending()
 {
     if (!m_pendingSubmit)
         return true;
-    v1::SubmitResultResponse response;
-    const grpc::Status status = m_client->submitResult(*m_pendingSubmit, &response);
-    const QString taskId = QString::fromStdString(m_pendingSubmit->task_id());
-    const qint64 computeMs = qint64(m_pendingSubmit->compute_ms());
+    v1::SubmitResultsResponse response;
+    const grpc::Status status = m_client->submitResults(*m_pendingSubmit, &response);
+    const QString taskId = QString::fromStdString(m_pendingSubmit->results(0).task_id());
+    const qint64 computeMs = qint64(m_pendingSubmit->results(0).compute_ms());
+    const bool nodeError = !m_pendingSubmit->results(0).error().empty();
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE
         || status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
         // Keep the result: the coordinator may come back while our lease is still valid.
@@ -274,14 +308,20 @@ bool Contributor::submitPending()
         Q_EMIT taskFinished(taskId, m_pendingJobId, false, computeMs, message);
         return true;
     }
-    const bool accepted = response.outcome() == v1::SubmitResultResponse::OUTCOME_ACCEPTED
-        || response.outcome() == v1::SubmitResultResponse::OUTCOME_DUPLICATE;
+    if (response.outcomes_size() != 1) {
+        Q_EMIT taskFinished(taskId, m_pendingJobId, false, computeMs, QStringLiteral("no outcome"));
+        return true;
+    }
+    const v1::SubmitOutcome &outcome = response.outcomes(0);
+    const bool accepted = !nodeError
+        && (outcome.outcome() == v1::SubmitOutcome::OUTCOME_ACCEPTED
+            || outcome.outcome() == v1::SubmitOutcome::OUTCOME_DUPLICATE);
     if (accepted)
         ++m_acceptedTasks;
     qCDebug(lcContributor).noquote() << "task" << taskId << (accepted ? "accepted" : "rejected")
-                                     << QString::fromStdString(response.message());
+                                     << QString::fromStdString(outcome.message());
     Q_EMIT taskFinished(taskId, m_pendingJobId, accepted, computeMs,
-                        QString::fromStdString(response.message()));
+                        QString::fromStdString(outcome.message()));
     return true;
 }
 

@@ -10,6 +10,8 @@
 // A coordinator that goes away is retried with backoff; a result computed while the
 // coordinator was down is kept and submitted once it is back, so no work is lost.
 
+#include "app/client/channel.h"
+#include "app/contributor/input_cache.h"
 #include "engine/backend.h"
 #include "engine/engine.h"
 #include "tributary/v1/node.pb.h"
@@ -40,7 +42,7 @@ public:
     Q_ENUM(State)
 
     struct Options {
-        QString coordinatorAddress; // "127.0.0.1:7443"
+        client::Endpoint coordinator; // address and token
         QString deviceId;           // an engine device id, e.g. "cpu:0", "vulkan:0"
         QString nodeName;           // shown to the coordinator's operator
         QString nodeId;             // from an earlier registration; empty for a new node
@@ -73,6 +75,8 @@ private:
     bool ensureRegistered();
     bool submitPending();
     void runTask(const v1::Task &task);
+    // Cuts the tile's rows of A and columns of B out of the cached inputs.
+    grpc::Status tileInputs(const v1::GemmTileTask &tile, std::vector<float> *a, std::vector<float> *b);
     void setState(State state, const QString &detail = {});
     void scheduleStep(int delayMs);
     void connectionFailed(const QString &what);
@@ -88,7 +92,8 @@ private:
     int m_backoffMs = 0;
     int m_acceptedTasks = 0;
     // A computed result the coordinator has not acknowledged yet.
-    std::optional<v1::SubmitResultRequest> m_pendingSubmit;
+    std::optional<v1::SubmitResultsRequest> m_pendingSubmit;
+    InputCache m_inputs;
     QString m_pendingJobId;
 };
 

@@ -9,10 +9,10 @@
 
 namespace tributary {
 
-JobRunner::JobRunner(const engine::Engine &engine, const QString &coordinatorAddress, QObject *parent)
+JobRunner::JobRunner(const engine::Engine &engine, const client::Endpoint &coordinator, QObject *parent)
     : QObject(parent)
     , m_engine(engine)
-    , m_client(std::make_unique<client::JobClient>(coordinatorAddress))
+    , m_client(std::make_unique<client::JobClient>(coordinator))
 {
     qRegisterMetaType<JobOutcome>();
 }

@@ -11,6 +11,8 @@
 #include "engine/engine.h"
 #include "tributary/v1/job.pb.h"
 
+#include "app/client/channel.h"
+
 #include <QObject>
 #include <QString>
 #include <QThread>
@@ -39,7 +41,7 @@ class JobRunner : public QObject {
     Q_OBJECT
 public:
     // `engine` must outlive the runner; it is used for the local check.
-    JobRunner(const engine::Engine &engine, const QString &coordinatorAddress,
+    JobRunner(const engine::Engine &engine, const client::Endpoint &coordinator,
               QObject *parent = nullptr);
     ~JobRunner() override;
 

@@ -1,6 +1,6 @@
 #include "app/jobs/sample_job.h"
 
-#include "coordinator/gemm_job.h"
+#include "coordinator/jobs/gemm_job.h"
 #include "engine/sha256.h"
 
 #include <vector>
@@ -18,6 +18,9 @@ v1::JobSpec sampleJobSpec()
     gemm->set_tile_m(128);
     gemm->set_tile_n(128);
     gemm->set_seed(20261122);
+    // One node on this machine: the coordinator checks every tile against its own CPU
+    // reference, bit for bit, instead of waiting for a second node.
+    spec.mutable_verification()->mutable_reference();
     return spec;
 }
 

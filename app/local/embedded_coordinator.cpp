@@ -3,7 +3,10 @@
 #include "app/logging_categories.h"
 #include "coordinator/coordinator.h"
 
+#include "app/client/channel.h"
+
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QStandardPaths>
 
@@ -28,11 +31,29 @@ bool EmbeddedCoordinator::start(const QString &databasePath, QString *error)
     options.listenAddress = "127.0.0.1:0";
     options.databasePath = databasePath.toStdString();
     options.log = logToCategory(lcCoordinator());
+    // The local network runs as the administrator, whose token the coordinator keeps
+    // next to its database.
+    const QString tokenPath = databasePath + QStringLiteral(".admin-token");
+    options.adminTokenFile = tokenPath.toStdString();
     auto instance = std::make_unique<coordinator::Coordinator>(options);
-    if (const engine::Status status = instance->start(); !status) {
+    engine::Status status = instance->start();
+    if (!status && status.message().find("schema version 1") != std::string::npos) {
+        // A database from a development build before accounts: keep it, start afresh.
+        const QString aside = databasePath + QStringLiteral(".schema1.bak");
+        qCWarning(lcApp).noquote() << "moving the old local database aside to" << aside;
+        QFile::rename(databasePath, aside);
+        QFile::remove(databasePath + QStringLiteral("-wal"));
+        QFile::remove(databasePath + QStringLiteral("-shm"));
+        instance = std::make_unique<coordinator::Coordinator>(options);
+        status = instance->start();
+    }
+    if (!status) {
         *error = QString::fromStdString(status.message());
         return false;
     }
+    m_token = client::readTokenFile(tokenPath, error);
+    if (m_token.isEmpty())
+        return false;
     m_coordinator = std::move(instance);
     m_address = QString::fromStdString(m_coordinator->address());
     qCInfo(lcApp).noquote() << "local coordinator on" << m_address << "with database" << databasePath;
@@ -45,6 +66,7 @@ void EmbeddedCoordinator::shutdown()
         m_coordinator->shutdown();
         m_coordinator.reset();
         m_address.clear();
+        m_token.clear();
     }
 }
 

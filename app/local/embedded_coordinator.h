@@ -29,6 +29,9 @@ public:
 
     // "127.0.0.1:port" once started, empty before.
     QString address() const { return m_address; }
+    // The administrator's token, read from the file the coordinator keeps beside its
+    // database; empty until started.
+    QString token() const { return m_token; }
 
     // The default database path: <app data>/local-coordinator.db.
     static QString defaultDatabasePath();
@@ -36,6 +39,7 @@ public:
 private:
     std::unique_ptr<coordinator::Coordinator> m_coordinator;
     QString m_address;
+    QString m_token;
 };
 
 } // namespace tributary

@@ -45,7 +45,7 @@ bool LocalNetwork::start(QString *error)
         return false;
 
     Contributor::Options contributorOptions;
-    contributorOptions.coordinatorAddress = m_coordinator.address();
+    contributorOptions.coordinator = coordinatorEndpoint();
     contributorOptions.deviceId = m_deviceId;
     contributorOptions.nodeName = QSysInfo::machineHostName() + QStringLiteral(" (local)");
     m_runner = std::make_unique<ContributorRunner>(m_engine, contributorOptions);

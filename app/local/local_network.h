@@ -32,6 +32,9 @@ public:
 
     const engine::Engine &engine() const { return m_engine; }
     QString coordinatorAddress() const { return m_coordinator.address(); }
+    // The address and the local administrator's token, which the contributor and the
+    // window's jobs use.
+    client::Endpoint coordinatorEndpoint() const { return { m_coordinator.address(), m_coordinator.token(), {} }; }
     QString contributorDeviceId() const { return m_deviceId; }
 
 Q_SIGNALS:

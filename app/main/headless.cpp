@@ -48,7 +48,7 @@ int runHeadless(const HeadlessOptions &options)
                      });
 
     int exitCode = 1;
-    JobRunner runner(network.engine(), network.coordinatorAddress());
+    JobRunner runner(network.engine(), network.coordinatorEndpoint());
     QObject::connect(&runner, &JobRunner::submitted, [&out](const QString &jobId, int taskCount) {
         out << "Submitted sample job " << jobId << " (" << taskCount << " tasks)" << Qt::endl;
     });

@@ -3,6 +3,7 @@
 //   tributary-node --coordinator 127.0.0.1:7443 [--device vulkan:0]
 //   tributary-node --list-devices
 
+#include "app/client/channel.h"
 #include "app/contributor/contributor_runner.h"
 #include "app/logging_categories.h"
 #include "app/main/termination_signals.h"
@@ -10,6 +11,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QSysInfo>
 #include <QTextStream>
 
@@ -64,7 +66,11 @@ int main(int argc, char **argv)
         QStringLiteral("count"));
     const QCommandLineOption listDevices(QStringLiteral("list-devices"),
         QStringLiteral("List this machine's devices and exit."));
-    parser.addOptions({coordinator, device, name, nodeId, maxTasks, listDevices});
+    const QCommandLineOption tokenFile(QStringLiteral("token-file"),
+        QStringLiteral("File holding this node's account token (or set TRIBUTARY_TOKEN)."), QStringLiteral("path"));
+    const QCommandLineOption tlsCa(QStringLiteral("tls-ca"),
+        QStringLiteral("PEM certificate to trust for a coordinator serving TLS."), QStringLiteral("path"));
+    parser.addOptions({coordinator, device, name, nodeId, maxTasks, listDevices, tokenFile, tlsCa});
     parser.process(app);
 
     QTextStream out(stdout);
@@ -79,7 +85,29 @@ int main(int argc, char **argv)
         return 2;
     }
     tributary::Contributor::Options options;
-    options.coordinatorAddress = parser.value(coordinator);
+    options.coordinator.address = parser.value(coordinator);
+    if (parser.isSet(tokenFile)) {
+        QString error;
+        options.coordinator.token = tributary::client::readTokenFile(parser.value(tokenFile), &error);
+        if (options.coordinator.token.isEmpty()) {
+            err << "tributary-node: " << error << Qt::endl;
+            return 2;
+        }
+    } else {
+        options.coordinator.token = qEnvironmentVariable("TRIBUTARY_TOKEN");
+    }
+    if (options.coordinator.token.isEmpty()) {
+        err << "tributary-node: a token is required: --token-file <path> or TRIBUTARY_TOKEN" << Qt::endl;
+        return 2;
+    }
+    if (parser.isSet(tlsCa)) {
+        QFile ca(parser.value(tlsCa));
+        if (!ca.open(QIODevice::ReadOnly)) {
+            err << "tributary-node: cannot read " << parser.value(tlsCa) << ": " << ca.errorString() << Qt::endl;
+            return 2;
+        }
+        options.coordinator.tlsRootCertificate = QString::fromUtf8(ca.readAll());
+    }
     options.deviceId = parser.isSet(device) ? parser.value(device)
                                             : QString::fromStdString(engine.bestDevice()->id);
     options.nodeName = parser.isSet(name) ? parser.value(name) : QSysInfo::machineHostName();

@@ -1,4 +1,4 @@
-#include "coordinator/gemm_job.h"
+#include "coordinator/jobs/gemm_job.h"
 
 #include "engine/random_fill.h"
 #include "engine/sha256.h"

@@ -22,7 +22,7 @@
 // Verification: the coordinator recomputes the tile on the CPU backend in exact mode and
 // compares bit for bit; every backend must produce the same bits.
 
-#include "coordinator/byte_range.h"
+#include "coordinator/jobs/byte_range.h"
 #include "engine/backend.h"
 #include "engine/status.h"
 

@@ -1,4 +1,4 @@
-#include "coordinator/job_events.h"
+#include "coordinator/services/job_events.h"
 
 namespace tributary::coordinator {
 

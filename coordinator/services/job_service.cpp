@@ -1,9 +1,15 @@
-#include "coordinator/job_service.h"
+#include "coordinator/services/job_service.h"
 
-#include "coordinator/gemm_job.h"
+#include "coordinator/jobs/gemm_tasks.h"
+#include "coordinator/ledger/ledger.h"
+#include "coordinator/ledger/pricing.h"
 #include "engine/sha256.h"
 
 #include <grpcpp/server_context.h>
+
+#include <cmath>
+#include <cstdio>
+#include <thread>
 
 namespace tributary::coordinator {
 
@@ -11,29 +17,133 @@ using grpc::StatusCode;
 
 namespace {
 
-static_assert(int(v1::JOB_STATE_QUEUED) == int(JobState::Queued)
-    && int(v1::JOB_STATE_RUNNING) == int(JobState::Running)
-    && int(v1::JOB_STATE_COMPLETED) == int(JobState::Completed)
-    && int(v1::JOB_STATE_FAILED) == int(JobState::Failed)
+static_assert(int(v1::JOB_STATE_QUEUED) == int(JobState::Queued) && int(v1::JOB_STATE_RUNNING) == int(JobState::Running)
+    && int(v1::JOB_STATE_COMPLETED) == int(JobState::Completed) && int(v1::JOB_STATE_FAILED) == int(JobState::Failed)
     && int(v1::JOB_STATE_CANCELLED) == int(JobState::Cancelled));
+static_assert(int(v1::EXECUTION_MODE_EXACT) == int(ExecutionMode::Exact)
+    && int(v1::EXECUTION_MODE_FAST) == int(ExecutionMode::Fast));
+
+constexpr std::uint32_t kMaxAttemptsLimit = 100;
+
+std::string credits(std::int64_t units)
+{
+    char text[64];
+    std::snprintf(text, sizeof text, "%.9g credits", double(units) / double(kUnitsPerCredit));
+    return text;
+}
 
 std::span<const std::byte> asBytes(const std::vector<float> &values)
 {
     return std::as_bytes(std::span(values));
 }
 
-void toStatus(const JobRecord &job, v1::JobStatus *status)
+// A checked spec, ready to become a job.
+struct PlannedJob {
+    JobRecord job;
+    std::optional<GemmJob> gemm;
+    std::vector<TaskRecord> tasks;
+    v1::JobEstimate estimate;
+};
+
+grpc::Status invalid(const std::string &message)
 {
-    status->set_job_id(job.id);
-    status->set_name(job.name);
-    status->set_state(static_cast<v1::JobState>(job.state));
-    status->set_tasks_total(job.tasksTotal);
-    status->set_tasks_done(job.tasksDone);
-    status->set_tasks_leased(job.tasksLeased);
-    status->set_message(job.message);
-    status->set_result_sha256(job.resultSha256);
-    status->set_created_unix_ms(static_cast<std::uint64_t>(job.createdMs));
-    status->set_finished_unix_ms(static_cast<std::uint64_t>(job.finishedMs));
+    return grpc::Status(StatusCode::INVALID_ARGUMENT, message);
+}
+
+// Checks a spec and plans the job: its policy, its tasks and what it will cost.
+grpc::Status planJob(const v1::SubmitJobRequest &request, const AccountRecord &caller, const ServiceContext &context,
+    std::int64_t nowMs, PlannedJob *plan)
+{
+    if (!request.has_spec())
+        return invalid("spec is missing");
+    const v1::JobSpec &spec = request.spec();
+    if (spec.name().size() > 200)
+        return invalid("spec.name is longer than 200 characters");
+    if (spec.kind_case() != v1::JobSpec::kGemm)
+        return invalid("spec.kind is not set: this coordinator runs gemm jobs");
+    if (auto status = GemmJob::validate(spec.gemm()); !status)
+        return invalid(status.message());
+
+    JobRecord &job = plan->job;
+    job.accountId = caller.id;
+    job.name = spec.name();
+    job.kind = "gemm";
+    job.createdMs = nowMs;
+    job.mode = spec.mode() == v1::EXECUTION_MODE_FAST ? ExecutionMode::Fast : ExecutionMode::Exact;
+    if (spec.mode() != v1::EXECUTION_MODE_UNSPECIFIED && spec.mode() != v1::EXECUTION_MODE_EXACT
+        && spec.mode() != v1::EXECUTION_MODE_FAST)
+        return invalid("spec.mode " + std::to_string(spec.mode()) + " is not a known execution mode");
+
+    double expectedRuns = 2;
+    switch (spec.verification().policy_case()) {
+    case v1::Verification::POLICY_NOT_SET:
+        job.policy = VerificationPolicy::Replicate;
+        job.replicas = 2;
+        break;
+    case v1::Verification::kReplicate:
+        if (spec.verification().replicate().k() < 2 || spec.verification().replicate().k() > 5)
+            return invalid("spec.verification.replicate.k must be between 2 and 5, not "
+                + std::to_string(spec.verification().replicate().k()));
+        job.policy = VerificationPolicy::Replicate;
+        job.replicas = spec.verification().replicate().k();
+        expectedRuns = job.replicas;
+        break;
+    case v1::Verification::kSpotCheck: {
+        const double p = spec.verification().spot_check().p();
+        if (!(p > 0.0 && p <= 1.0))
+            return invalid("spec.verification.spot_check.p must be in (0, 1], not " + std::to_string(p));
+        job.policy = VerificationPolicy::SpotCheck;
+        job.replicas = 1;
+        job.spotCheckP = p;
+        expectedRuns = 1.0 + p;
+        break;
+    }
+    case v1::Verification::kReference:
+        if (job.mode != ExecutionMode::Exact)
+            return invalid("spec.verification.reference compares bit for bit and needs exact mode");
+        job.policy = VerificationPolicy::Reference;
+        job.replicas = 1;
+        expectedRuns = 1;
+        break;
+    }
+
+    for (int i = 0; i < spec.requirements().backends_size(); ++i) {
+        if (!v1::BackendKind_IsValid(spec.requirements().backends(i))
+            || spec.requirements().backends(i) == v1::BACKEND_KIND_UNSPECIFIED)
+            return invalid("spec.requirements.backends[" + std::to_string(i) + "] is not a backend kind");
+    }
+    if (spec.deadline_unix_ms() != 0 && std::int64_t(spec.deadline_unix_ms()) <= nowMs)
+        return invalid("spec.deadline_unix_ms is in the past");
+    job.deadlineMs = std::int64_t(spec.deadline_unix_ms());
+    if (spec.max_attempts() > kMaxAttemptsLimit)
+        return invalid("spec.max_attempts must be at most " + std::to_string(kMaxAttemptsLimit));
+    job.maxAttempts = spec.max_attempts() == 0 ? context.limits.defaultMaxAttempts : spec.max_attempts();
+    if (spec.max_cost_units() < 0)
+        return invalid("spec.max_cost_units must not be negative");
+
+    plan->gemm.emplace(spec.gemm());
+    job.spec = spec.SerializeAsString();
+    job.id = context.ids.next("job");
+    plan->tasks = gemmTasks(job, *plan->gemm, job.policy == VerificationPolicy::Replicate ? job.replicas : 1);
+    job.tasksTotal = static_cast<std::uint32_t>(plan->tasks.size());
+
+    std::uint64_t flops = 0;
+    std::int64_t oneRun = 0;
+    for (const TaskRecord &task : plan->tasks) {
+        flops += task.flops;
+        oneRun += unitsForFlops(task.flops);
+    }
+    const auto expected = static_cast<std::int64_t>(std::ceil(double(oneRun) * expectedRuns));
+    plan->estimate.set_task_count(job.tasksTotal);
+    plan->estimate.set_flops(flops);
+    plan->estimate.set_expected_runs_per_task(expectedRuns);
+    plan->estimate.set_expected_cost_units(expected);
+    plan->estimate.set_cost_units(expected);
+    if (spec.max_cost_units() > 0 && expected > spec.max_cost_units())
+        return grpc::Status(StatusCode::FAILED_PRECONDITION,
+            "the estimated cost, " + credits(expected) + ", is over spec.max_cost_units (" + credits(spec.max_cost_units())
+                + ")");
+    return grpc::Status::OK;
 }
 
 } // namespace
@@ -44,89 +154,138 @@ JobService::JobService(ServiceContext context)
 }
 
 grpc::Status JobService::loadStatus(
-    const std::string &jobId, v1::JobStatus *status, std::optional<JobRecord> *job)
+    const AccountRecord &caller, const std::string &jobId, v1::JobStatus *status, std::optional<JobRecord> *job)
 {
     if (jobId.empty())
-        return grpc::Status(StatusCode::INVALID_ARGUMENT, "job_id is empty");
+        return invalid("job_id is empty");
     std::optional<JobRecord> found;
-    if (auto stored = m_context.store.findJob(jobId, m_context.clock.nowMs(), &found); !stored)
+    TaskCounts counts;
+    std::int64_t cost = 0, held = 0;
+    if (auto stored = m_context.store.read([&](StoreTransaction &tx) -> engine::Status {
+            if (auto read = tx.findJob(jobId, &found); !read || !found)
+                return read;
+            if (auto read = tx.countTasks(jobId, &counts); !read)
+                return read;
+            if (auto read = tx.jobCost(jobId, &cost); !read)
+                return read;
+            return tx.balance(Ledger::escrowBook(jobId), &held);
+        });
+        !stored)
         return m_context.internalError("loading job " + jobId, stored);
     if (!found)
         return grpc::Status(StatusCode::NOT_FOUND, "job " + jobId + " not found");
-    toStatus(*found, status);
+    if (found->accountId != caller.id && !caller.isAdmin)
+        return grpc::Status(StatusCode::PERMISSION_DENIED, "job " + jobId + " belongs to another account");
+
+    status->set_job_id(found->id);
+    status->set_name(found->name);
+    status->set_state(static_cast<v1::JobState>(found->state));
+    status->set_tasks_total(found->tasksTotal);
+    status->set_tasks_done(counts.done);
+    status->set_tasks_running(counts.running);
+    status->set_tasks_queued(counts.queued);
+    status->set_tasks_verifying(counts.verifying);
+    status->set_tasks_failed(counts.failed);
+    status->set_message(found->message);
+    status->set_result_sha256(found->resultSha256);
+    status->set_created_unix_ms(static_cast<std::uint64_t>(found->createdMs));
+    status->set_finished_unix_ms(static_cast<std::uint64_t>(found->finishedMs));
+    status->set_cost_units(cost);
+    status->set_held_units(held);
+    status->set_owner_account_id(found->accountId);
+    status->set_mode(static_cast<v1::ExecutionMode>(found->mode));
+    v1::JobSpec spec;
+    if (spec.ParseFromString(found->spec))
+        *status->mutable_verification() = spec.verification();
     if (job)
         *job = std::move(found);
     return grpc::Status::OK;
 }
 
-grpc::Status JobService::SubmitJob(
-    grpc::ServerContext *, const v1::SubmitJobRequest *request, v1::SubmitJobResponse *response)
+grpc::Status JobService::EstimateJob(
+    grpc::ServerContext *context, const v1::SubmitJobRequest *request, v1::JobEstimate *response)
 {
-    if (!request->has_spec())
-        return grpc::Status(StatusCode::INVALID_ARGUMENT, "spec is missing");
-    const v1::JobSpec &spec = request->spec();
-    if (spec.kind_case() != v1::JobSpec::kGemm)
-        return grpc::Status(
-            StatusCode::INVALID_ARGUMENT, "spec.kind is not set: this coordinator runs gemm jobs");
-    if (auto status = GemmJob::validate(spec.gemm()); !status)
-        return grpc::Status(StatusCode::INVALID_ARGUMENT, status.message());
-
-    const GemmJob gemm(spec.gemm());
-    const std::vector<float> a = gemm.generateA();
-    const std::vector<float> b = gemm.generateB();
-    const BlobRecord blobs[]
-        = { { engine::sha256Hex(asBytes(a)), asBytes(a) }, { engine::sha256Hex(asBytes(b)), asBytes(b) } };
-
-    JobRecord job;
-    job.id = m_context.ids.next("job");
-    job.name = spec.name();
-    job.kind = "gemm";
-    job.spec = spec.SerializeAsString();
-    job.createdMs = m_context.clock.nowMs();
-    job.inputs = { { "a", blobs[0].sha256 }, { "b", blobs[1].sha256 } };
-
-    std::vector<TaskRecord> tasks;
-    for (const GemmTile &tile : gemm.tiles()) {
-        TaskRecord task;
-        task.id = job.id + "-t" + std::to_string(tile.index);
-        task.jobId = job.id;
-        task.index = tile.index;
-        task.row0 = tile.row0;
-        task.col0 = tile.col0;
-        task.rows = tile.rows;
-        task.cols = tile.cols;
-        task.inputBytes = gemm.inputBytes(tile);
-        tasks.push_back(std::move(task));
-    }
-    if (auto status = m_context.store.createJob(job, blobs, tasks); !status)
-        return m_context.internalError("storing job " + job.id, status);
-
-    m_context.logMessage(engine::LogLevel::Info,
-        "job " + job.id + " (\"" + job.name + "\") submitted: gemm " + std::to_string(spec.gemm().m()) + "×"
-            + std::to_string(spec.gemm().n()) + "×" + std::to_string(spec.gemm().k()) + ", "
-            + std::to_string(tasks.size()) + " tasks");
-    m_context.events.notify();
-    response->set_job_id(job.id);
-    response->set_task_count(static_cast<std::uint32_t>(tasks.size()));
+    AccountRecord caller;
+    if (auto status = m_context.auth.authenticate(context, &caller); !status.ok())
+        return status;
+    PlannedJob plan;
+    if (auto status = planJob(*request, caller, m_context, m_context.clock.nowMs(), &plan); !status.ok())
+        return status;
+    *response = plan.estimate;
     return grpc::Status::OK;
 }
 
-grpc::Status JobService::GetJob(
-    grpc::ServerContext *, const v1::GetJobRequest *request, v1::JobStatus *response)
+grpc::Status JobService::SubmitJob(
+    grpc::ServerContext *context, const v1::SubmitJobRequest *request, v1::SubmitJobResponse *response)
 {
-    return loadStatus(request->job_id(), response);
+    AccountRecord caller;
+    if (auto status = m_context.auth.authenticate(context, &caller); !status.ok())
+        return status;
+    const std::int64_t now = m_context.clock.nowMs();
+    PlannedJob plan;
+    if (auto status = planJob(*request, caller, m_context, now, &plan); !status.ok())
+        return status;
+
+    const std::vector<float> a = plan.gemm->generateA();
+    const std::vector<float> b = plan.gemm->generateB();
+    const std::string aSha = engine::sha256Hex(asBytes(a)), bSha = engine::sha256Hex(asBytes(b));
+    plan.job.inputs = { { "a", aSha }, { "b", bSha } };
+    const std::int64_t cost = plan.estimate.cost_units();
+    std::int64_t balance = 0;
+    bool covered = false;
+    if (auto status = m_context.store.write([&](StoreTransaction &tx) -> engine::Status {
+            if (auto read = tx.balance(caller.id, &balance); !read)
+                return read;
+            covered = balance >= cost;
+            if (!covered)
+                return engine::Status::ok();
+            if (auto stored = tx.insertBlob(aSha, asBytes(a)); !stored)
+                return stored;
+            if (auto stored = tx.insertBlob(bSha, asBytes(b)); !stored)
+                return stored;
+            if (auto stored = tx.insertJob(plan.job); !stored)
+                return stored;
+            if (auto stored = tx.insertTasks(plan.tasks); !stored)
+                return stored;
+            return Ledger::hold(tx, plan.job, cost, now);
+        });
+        !status)
+        return m_context.internalError("storing job " + plan.job.id, status);
+    if (!covered)
+        return grpc::Status(StatusCode::FAILED_PRECONDITION,
+            "your balance, " + credits(balance) + ", does not cover the job's estimated cost of " + credits(cost));
+
+    m_context.logMessage(engine::LogLevel::Info,
+        "job " + plan.job.id + " (\"" + plan.job.name + "\") submitted by " + caller.name + ": "
+            + std::to_string(plan.tasks.size()) + " tasks, " + credits(cost) + " held");
+    m_context.events.notify();
+    response->set_job_id(plan.job.id);
+    response->set_task_count(plan.job.tasksTotal);
+    *response->mutable_estimate() = plan.estimate;
+    return grpc::Status::OK;
+}
+
+grpc::Status JobService::GetJob(grpc::ServerContext *context, const v1::GetJobRequest *request, v1::JobStatus *response)
+{
+    AccountRecord caller;
+    if (auto status = m_context.auth.authenticate(context, &caller); !status.ok())
+        return status;
+    return loadStatus(caller, request->job_id(), response);
 }
 
 grpc::Status JobService::WatchJob(
     grpc::ServerContext *context, const v1::GetJobRequest *request, grpc::ServerWriter<v1::JobStatus> *writer)
 {
+    AccountRecord caller;
+    if (auto status = m_context.auth.authenticate(context, &caller); !status.ok())
+        return status;
     std::string lastSent;
     for (;;) {
         // Read the generation before loading, so that a change committed in between
         // wakes the next wait at once instead of being missed.
         const std::uint64_t seen = m_context.events.generation();
         v1::JobStatus status;
-        if (auto loaded = loadStatus(request->job_id(), &status); !loaded.ok())
+        if (auto loaded = loadStatus(caller, request->job_id(), &status); !loaded.ok())
             return loaded;
         std::string serialized = status.SerializeAsString();
         if (serialized != lastSent) {
@@ -137,7 +296,11 @@ grpc::Status JobService::WatchJob(
         if (isTerminal(static_cast<JobState>(status.state())))
             return grpc::Status::OK;
 
+        const auto loadedAt = std::chrono::steady_clock::now();
         m_context.events.waitForChange(seen, kWatchPoll);
+        const auto sinceLoad = std::chrono::steady_clock::now() - loadedAt;
+        if (sinceLoad < kWatchMinInterval && !m_context.events.isShutdown())
+            std::this_thread::sleep_for(kWatchMinInterval - sinceLoad);
         if (m_context.events.isShutdown())
             return grpc::Status(StatusCode::UNAVAILABLE, "the coordinator is shutting down");
         if (context->IsCancelled())
@@ -145,33 +308,84 @@ grpc::Status JobService::WatchJob(
     }
 }
 
-grpc::Status JobService::GetJobResult(
-    grpc::ServerContext *, const v1::GetJobRequest *request, v1::JobResult *response)
+grpc::Status JobService::CancelJob(grpc::ServerContext *context, const v1::GetJobRequest *request, v1::JobStatus *response)
 {
+    AccountRecord caller;
+    if (auto status = m_context.auth.authenticate(context, &caller); !status.ok())
+        return status;
+    v1::JobStatus before;
+    std::optional<JobRecord> job;
+    if (auto loaded = loadStatus(caller, request->job_id(), &before, &job); !loaded.ok())
+        return loaded;
+    if (isTerminal(job->state))
+        return grpc::Status(StatusCode::FAILED_PRECONDITION,
+            "job " + job->id + " has already ended (" + v1::JobState_Name(before.state()) + ")");
+    const std::int64_t now = m_context.clock.nowMs();
+    if (auto status = m_context.store.write([&](StoreTransaction &tx) -> engine::Status {
+            std::optional<JobRecord> current;
+            if (auto read = tx.findJob(job->id, &current); !read || !current)
+                return read;
+            return m_context.scheduler.cancel(tx, *current, "cancelled by " + caller.name, now);
+        });
+        !status)
+        return m_context.internalError("cancelling job " + job->id, status);
+    m_context.logMessage(engine::LogLevel::Info, "job " + job->id + " cancelled by " + caller.name);
+    m_context.events.notify();
+    return loadStatus(caller, job->id, response);
+}
+
+grpc::Status JobService::ListJobs(
+    grpc::ServerContext *context, const v1::ListJobsRequest *request, v1::ListJobsResponse *response)
+{
+    AccountRecord caller;
+    if (auto status = m_context.auth.authenticate(context, &caller); !status.ok())
+        return status;
+    if (request->limit() > 1000)
+        return invalid("limit must be at most 1000, not " + std::to_string(request->limit()));
+    std::vector<JobRecord> jobs;
+    if (auto status = m_context.store.read([&](StoreTransaction &tx) {
+            return tx.listJobs(caller.id, request->limit() == 0 ? 100 : request->limit(), &jobs);
+        });
+        !status)
+        return m_context.internalError("listing jobs of " + caller.id, status);
+    for (const JobRecord &job : jobs) {
+        if (auto status = loadStatus(caller, job.id, response->add_jobs()); !status.ok())
+            return status;
+    }
+    return grpc::Status::OK;
+}
+
+grpc::Status JobService::GetJobResult(
+    grpc::ServerContext *context, const v1::GetJobRequest *request, v1::JobResult *response)
+{
+    AccountRecord caller;
+    if (auto status = m_context.auth.authenticate(context, &caller); !status.ok())
+        return status;
     v1::JobStatus status;
     std::optional<JobRecord> job;
-    if (auto loaded = loadStatus(request->job_id(), &status, &job); !loaded.ok())
+    if (auto loaded = loadStatus(caller, request->job_id(), &status, &job); !loaded.ok())
         return loaded;
     if (job->state != JobState::Completed)
         return grpc::Status(StatusCode::FAILED_PRECONDITION,
             "job " + job->id + " is " + v1::JobState_Name(status.state()) + ", not COMPLETED"
                 + (job->message.empty() ? "" : ": " + job->message));
 
-    v1::JobSpec spec;
-    if (!spec.ParseFromString(job->spec) || !spec.has_gemm())
-        return m_context.internalError("reading job " + job->id, engine::Status::error("unreadable spec"));
+    std::optional<GemmJob> gemm;
+    if (auto read = gemmOf(*job, &gemm); !read)
+        return m_context.internalError("reading job " + job->id, read);
     std::optional<std::string> data;
-    if (auto stored = m_context.store.readBlob(job->resultSha256, &data); !stored)
-        return m_context.internalError("reading the result of job " + job->id, stored);
+    if (auto read = m_context.store.read([&](StoreTransaction &tx) { return tx.readBlob(job->resultSha256, &data); });
+        !read)
+        return m_context.internalError("reading the result of job " + job->id, read);
     if (!data)
-        return m_context.internalError("reading the result of job " + job->id,
-            engine::Status::error("result blob " + job->resultSha256 + " is missing"));
+        return m_context.internalError(
+            "reading the result of job " + job->id, engine::Status::error("result blob " + job->resultSha256 + " is missing"));
     response->set_job_id(job->id);
-    response->set_rows(spec.gemm().m());
-    response->set_cols(spec.gemm().n());
+    response->set_rows(gemm->spec().m());
+    response->set_cols(gemm->spec().n());
     response->set_data(std::move(*data));
     response->set_sha256(job->resultSha256);
-    // Only verified tiles are ever stored, so a completed job's result is verified.
+    // Only verified tiles are ever accepted, so a completed job's result is verified.
     response->set_verified(true);
     return grpc::Status::OK;
 }

@@ -1,11 +1,11 @@
-#include "coordinator/node_service.h"
+#include "coordinator/services/node_service.h"
 
-#include "coordinator/gemm_job.h"
+#include "coordinator/jobs/gemm_tasks.h"
+#include "coordinator/services/blob_service.h"
 #include "engine/sha256.h"
 
 #include <algorithm>
 #include <map>
-#include <optional>
 #include <set>
 
 namespace tributary::coordinator {
@@ -13,9 +13,6 @@ namespace tributary::coordinator {
 using grpc::StatusCode;
 
 namespace {
-
-static_assert(
-    int(v1::TASK_STATE_LEASED) == int(TaskState::Leased) && int(v1::TASK_STATE_DONE) == int(TaskState::Done));
 
 // The store keeps a node's devices as opaque bytes. A RegisterRequest that carries only
 // its `devices` field is exactly the protobuf encoding of a device list, so it serves as
@@ -27,57 +24,36 @@ std::string encodeDevices(const google::protobuf::RepeatedPtrField<v1::Device> &
     return holder.SerializeAsString();
 }
 
-bool hasDevice(const std::string &encodedDevices, const std::string &deviceId)
+std::optional<v1::Device> findDevice(const std::string &encodedDevices, const std::string &deviceId)
 {
     v1::RegisterRequest holder;
     if (!holder.ParseFromString(encodedDevices))
-        return false;
-    return std::any_of(holder.devices().begin(), holder.devices().end(),
-        [&](const v1::Device &device) { return device.id() == deviceId; });
+        return std::nullopt;
+    for (const v1::Device &device : holder.devices()) {
+        if (device.id() == deviceId)
+            return device;
+    }
+    return std::nullopt;
 }
 
-// The GEMM description of a job, or an error for a job this coordinator cannot read.
-engine::Status gemmOf(const JobRecord &job, std::optional<GemmJob> *gemm)
+v1::SubmitOutcome::Outcome toProto(SubmitOutcome outcome)
 {
-    v1::JobSpec spec;
-    if (!spec.ParseFromString(job.spec) || !spec.has_gemm())
-        return engine::Status::error("job " + job.id + " has no readable GEMM spec");
-    gemm->emplace(spec.gemm());
-    return engine::Status::ok();
-}
-
-GemmTile tileOf(const TaskRecord &task)
-{
-    return GemmTile { task.index, task.row0, task.col0, task.rows, task.cols };
+    switch (outcome) {
+    case SubmitOutcome::Accepted:
+        return v1::SubmitOutcome::OUTCOME_ACCEPTED;
+    case SubmitOutcome::Rejected:
+        return v1::SubmitOutcome::OUTCOME_REJECTED;
+    case SubmitOutcome::Duplicate:
+        return v1::SubmitOutcome::OUTCOME_DUPLICATE;
+    case SubmitOutcome::NotHeld:
+        return v1::SubmitOutcome::OUTCOME_NOT_HELD;
+    }
+    return v1::SubmitOutcome::OUTCOME_UNSPECIFIED;
 }
 
 std::span<const std::byte> asBytes(const std::string &text)
 {
     return std::as_bytes(std::span(text.data(), text.size()));
-}
-
-// Builds C from the verified tiles: the Assembler that completeTask runs in its transaction.
-engine::Status assembleGemm(const JobRecord &job, const std::vector<TaskRecord> &tasks,
-    const OutputReader &readOutput, AssembledResult *result)
-{
-    std::optional<GemmJob> gemm;
-    if (auto status = gemmOf(job, &gemm); !status)
-        return status;
-    if (tasks.size() != gemm->tiles().size())
-        return engine::Status::error("job " + job.id + " has " + std::to_string(tasks.size())
-            + " tasks, expected " + std::to_string(gemm->tiles().size()));
-    result->data.assign(gemm->resultBytes(), '\0');
-    for (const TaskRecord &task : tasks) {
-        if (task.state != TaskState::Done)
-            return engine::Status::error("task " + task.id + " is not done");
-        const std::optional<std::string> output = readOutput(task);
-        if (!output)
-            return engine::Status::error("task " + task.id + " has no stored output");
-        if (auto status = gemm->placeTile(tileOf(task), *output, &result->data); !status)
-            return status;
-    }
-    result->sha256 = engine::sha256Hex(asBytes(result->data));
-    return engine::Status::ok();
 }
 
 } // namespace
@@ -87,27 +63,42 @@ NodeService::NodeService(ServiceContext context)
 {
 }
 
-grpc::Status NodeService::touchNode(const std::string &nodeId, std::int64_t nowMs)
+grpc::Status NodeService::callerNode(grpc::ServerContext *context, const std::string &nodeId, NodeRecord *node)
 {
+    AccountRecord caller;
+    if (auto status = m_context.auth.authenticate(context, &caller); !status.ok())
+        return status;
     if (nodeId.empty())
         return grpc::Status(StatusCode::INVALID_ARGUMENT, "node_id is empty: register first");
-    bool known = false;
-    if (auto status = m_context.store.touchNode(nodeId, nowMs, &known); !status)
-        return m_context.internalError("updating node " + nodeId, status);
-    if (!known)
+    std::optional<NodeRecord> found;
+    if (auto status = m_context.store.read([&](StoreTransaction &tx) { return tx.findNode(nodeId, &found); }); !status)
+        return m_context.internalError("looking up node " + nodeId, status);
+    if (!found)
         return grpc::Status(StatusCode::NOT_FOUND, "node " + nodeId + " is not registered");
+    if (found->accountId != caller.id)
+        return grpc::Status(StatusCode::PERMISSION_DENIED, "node " + nodeId + " belongs to another account");
+    if (found->dishonestMs != 0)
+        return grpc::Status(StatusCode::PERMISSION_DENIED,
+            "node " + nodeId + " was caught returning wrong results and gets no more work");
+    *node = std::move(*found);
     return grpc::Status::OK;
 }
 
 grpc::Status NodeService::Register(
-    grpc::ServerContext *, const v1::RegisterRequest *request, v1::RegisterResponse *response)
+    grpc::ServerContext *context, const v1::RegisterRequest *request, v1::RegisterResponse *response)
 {
+    AccountRecord caller;
+    if (auto status = m_context.auth.authenticate(context, &caller); !status.ok())
+        return status;
+    if (request->node_name().size() > 200)
+        return grpc::Status(StatusCode::INVALID_ARGUMENT, "node_name is longer than 200 characters");
+    if (request->devices_size() > 64)
+        return grpc::Status(StatusCode::INVALID_ARGUMENT, "a node may register at most 64 devices");
     std::set<std::string> deviceIds;
     for (int i = 0; i < request->devices_size(); ++i) {
         const std::string &id = request->devices(i).id();
         if (id.empty())
-            return grpc::Status(
-                StatusCode::INVALID_ARGUMENT, "devices[" + std::to_string(i) + "].id is empty");
+            return grpc::Status(StatusCode::INVALID_ARGUMENT, "devices[" + std::to_string(i) + "].id is empty");
         if (!deviceIds.insert(id).second)
             return grpc::Status(StatusCode::INVALID_ARGUMENT,
                 "devices[" + std::to_string(i) + "].id \"" + id + "\" is listed twice");
@@ -115,247 +106,329 @@ grpc::Status NodeService::Register(
 
     const std::int64_t now = m_context.clock.nowMs();
     NodeRecord node;
-    node.registeredMs = now;
-    if (!request->node_id().empty()) {
-        std::optional<NodeRecord> known;
-        if (auto status = m_context.store.findNode(request->node_id(), &known); !status)
-            return m_context.internalError("looking up node " + request->node_id(), status);
-        if (known) {
-            node.id = known->id;
-            node.registeredMs = known->registeredMs;
-        } else {
-            m_context.logMessage(engine::LogLevel::Warning,
-                "node id " + request->node_id() + " is unknown here; registering it as a new node");
+    bool isNew = true;
+    bool foreign = false;
+    auto status = m_context.store.write([&](StoreTransaction &tx) -> engine::Status {
+        if (!request->node_id().empty()) {
+            std::optional<NodeRecord> known;
+            if (auto found = tx.findNode(request->node_id(), &known); !found)
+                return found;
+            if (known && known->accountId != caller.id) {
+                foreign = true;
+                return engine::Status::ok();
+            }
+            if (known) {
+                node = std::move(*known);
+                isNew = false;
+            }
         }
-    }
-    const bool isNew = node.id.empty();
-    if (isNew)
-        node.id = m_context.ids.next("node");
-    node.name = request->node_name();
-    node.version = request->client_version();
-    node.devices = encodeDevices(request->devices());
-    node.lastSeenMs = now;
-    if (auto status = m_context.store.saveNode(node); !status)
-        return m_context.internalError("saving node " + node.id, status);
-
+        if (isNew) {
+            node.id = m_context.ids.next("node");
+            node.accountId = caller.id;
+            node.registeredMs = now;
+        }
+        node.name = request->node_name();
+        node.version = request->client_version();
+        node.devices = encodeDevices(request->devices());
+        node.lastSeenMs = now;
+        return tx.saveNode(node);
+    });
+    if (!status)
+        return m_context.internalError("registering node", status);
+    if (foreign)
+        return grpc::Status(StatusCode::PERMISSION_DENIED, "node " + request->node_id() + " belongs to another account");
     m_context.logMessage(engine::LogLevel::Info,
-        std::string(isNew ? "registered" : "re-registered") + " node " + node.id + " (\"" + node.name + "\", "
-            + (node.version.empty() ? "unknown version" : node.version) + ", "
-            + std::to_string(request->devices_size()) + " devices)");
+        std::string(isNew ? "registered" : "re-registered") + " node " + node.id + " (\"" + node.name + "\", account "
+            + caller.name + ", " + std::to_string(request->devices_size()) + " devices)");
     response->set_node_id(node.id);
-    response->set_lease_duration_ms(static_cast<std::uint32_t>(m_context.leaseDuration.count()));
+    response->set_lease_duration_ms(
+        static_cast<std::uint32_t>(m_context.scheduler.options().leaseDuration.count()));
     return grpc::Status::OK;
 }
 
 grpc::Status NodeService::Heartbeat(
-    grpc::ServerContext *, const v1::HeartbeatRequest *request, v1::HeartbeatResponse *response)
+    grpc::ServerContext *context, const v1::HeartbeatRequest *request, v1::HeartbeatResponse *response)
 {
-    const std::int64_t now = m_context.clock.nowMs();
-    if (auto status = touchNode(request->node_id(), now); !status.ok())
+    NodeRecord node;
+    if (auto status = callerNode(context, request->node_id(), &node); !status.ok())
         return status;
-    if (request->task_ids().empty())
-        return grpc::Status::OK;
-
-    const std::vector<std::string> taskIds(request->task_ids().begin(), request->task_ids().end());
-    std::vector<std::string> revoked;
-    if (auto status = m_context.store.renewLeases(
-            request->node_id(), taskIds, now + m_context.leaseDuration.count(), &revoked);
+    if (request->tasks_size() > 4096)
+        return grpc::Status(StatusCode::INVALID_ARGUMENT, "a heartbeat may list at most 4096 tasks");
+    std::vector<TaskRef> tasks;
+    for (const v1::TaskRef &ref : request->tasks())
+        tasks.push_back(TaskRef { ref.task_id(), ref.attempt() });
+    const std::int64_t now = m_context.clock.nowMs();
+    std::vector<TaskRef> revoked;
+    if (auto status = m_context.store.write([&](StoreTransaction &tx) -> engine::Status {
+            node.lastSeenMs = now;
+            if (auto saved = tx.saveNode(node); !saved)
+                return saved;
+            return m_context.scheduler.renew(tx, node.id, tasks, now, &revoked);
+        });
         !status)
-        return m_context.internalError("renewing leases of node " + request->node_id(), status);
-    for (auto &id : revoked)
-        response->add_revoked_task_ids(std::move(id));
-    // A renewed lease that had run out counts as leased again.
-    m_context.events.notify();
+        return m_context.internalError("renewing leases of node " + node.id, status);
+    for (const TaskRef &ref : revoked) {
+        v1::TaskRef *out = response->add_revoked();
+        out->set_task_id(ref.taskId);
+        out->set_attempt(ref.attempt);
+    }
     return grpc::Status::OK;
 }
 
 grpc::Status NodeService::LeaseTasks(
-    grpc::ServerContext *, const v1::LeaseTasksRequest *request, v1::LeaseTasksResponse *response)
+    grpc::ServerContext *context, const v1::LeaseTasksRequest *request, v1::LeaseTasksResponse *response)
 {
-    const std::int64_t now = m_context.clock.nowMs();
-    if (auto status = touchNode(request->node_id(), now); !status.ok())
+    NodeRecord node;
+    if (auto status = callerNode(context, request->node_id(), &node); !status.ok())
         return status;
-    std::optional<NodeRecord> node;
-    if (auto status = m_context.store.findNode(request->node_id(), &node); !status || !node)
-        return m_context.internalError("looking up node " + request->node_id(),
-            status ? engine::Status::error("node vanished") : status);
-    if (!hasDevice(node->devices, request->device_id()))
+    if (request->max_tasks() > kMaxLeaseTasks)
         return grpc::Status(StatusCode::INVALID_ARGUMENT,
-            "device_id \"" + request->device_id() + "\" is not one of the devices node " + request->node_id()
-                + " registered");
+            "max_tasks must be at most " + std::to_string(kMaxLeaseTasks) + ", not "
+                + std::to_string(request->max_tasks()));
+    const std::optional<v1::Device> device = findDevice(node.devices, request->device_id());
+    if (!device)
+        return grpc::Status(StatusCode::INVALID_ARGUMENT,
+            "device_id \"" + request->device_id() + "\" is not one of the devices node " + node.id + " registered");
 
     LeaseRequest lease;
-    lease.nodeId = request->node_id();
-    lease.deviceId = request->device_id();
-    lease.maxTasks = std::clamp<std::uint32_t>(request->max_tasks(), 1, kMaxLeaseTasks);
-    lease.maxInputBytes = kMaxLeaseBytes;
-    lease.nowMs = now;
-    lease.leaseExpiresMs = now + m_context.leaseDuration.count();
-    lease.maxAttempts = m_context.maxAttempts;
-    LeaseResult leased;
-    if (auto status = m_context.store.leaseTasks(lease, &leased); !status)
-        return m_context.internalError("leasing tasks to node " + lease.nodeId, status);
-    for (const std::string &jobId : leased.failedJobs)
-        m_context.logMessage(engine::LogLevel::Warning,
-            "job " + jobId + " failed: a task's lease ran out " + std::to_string(m_context.maxAttempts)
-                + " times");
-    if (!leased.tasks.empty() || !leased.failedJobs.empty())
+    lease.node = node;
+    lease.device = *device;
+    lease.maxTasks = std::max<std::uint32_t>(request->max_tasks(), 1);
+    lease.nowMs = m_context.clock.nowMs();
+    std::vector<LeasedTask> leased;
+    std::vector<std::string> ended;
+    if (auto status = m_context.store.write([&](StoreTransaction &tx) -> engine::Status {
+            if (auto swept = m_context.scheduler.expireLeases(tx, lease.nowMs, &ended); !swept)
+                return swept;
+            return m_context.scheduler.lease(tx, lease, &leased);
+        });
+        !status)
+        return m_context.internalError("leasing tasks to node " + node.id, status);
+    for (const std::string &jobId : ended)
+        m_context.logMessage(engine::LogLevel::Warning, "job " + jobId + " ended while sweeping leases");
+    if (!leased.empty() || !ended.empty())
         m_context.events.notify();
-    if (leased.tasks.empty()) {
+    if (leased.empty()) {
         response->set_retry_after_ms(kRetryAfterMs);
         return grpc::Status::OK;
     }
 
     // The leases are committed; if building a payload fails now they simply run out.
-    std::map<std::string, std::pair<JobRecord, GemmJob>> jobs;
-    for (const TaskRecord &task : leased.tasks) {
-        auto found = jobs.find(task.jobId);
-        if (found == jobs.end()) {
-            std::optional<JobRecord> job;
-            if (auto status = m_context.store.findJob(task.jobId, now, &job); !status || !job)
-                return m_context.internalError(
-                    "loading job " + task.jobId, status ? engine::Status::error("job vanished") : status);
-            std::optional<GemmJob> gemm;
-            if (auto status = gemmOf(*job, &gemm); !status)
-                return m_context.internalError("leasing task " + task.id, status);
-            found = jobs.emplace(task.jobId, std::pair<JobRecord, GemmJob>(std::move(*job), *gemm)).first;
+    std::map<std::string, GemmJob> gemms;
+    for (const LeasedTask &item : leased) {
+        auto gemm = gemms.find(item.job.id);
+        if (gemm == gemms.end()) {
+            std::optional<GemmJob> parsed;
+            if (auto status = gemmOf(item.job, &parsed); !status)
+                return m_context.internalError("leasing task " + item.task.id, status);
+            gemm = gemms.emplace(item.job.id, *parsed).first;
         }
-        const JobRecord &job = found->second.first;
-        const GemmJob &gemm = found->second.second;
-        const GemmTile tile = tileOf(task);
-
         v1::Task *out = response->add_tasks();
-        out->set_task_id(task.id);
-        out->set_job_id(task.jobId);
-        out->set_attempt(task.attempt);
-        out->set_lease_expires_unix_ms(static_cast<std::uint64_t>(task.leaseExpiresMs));
-        v1::GemmTileTask *payload = out->mutable_gemm_tile();
-        payload->set_m(tile.rows);
-        payload->set_n(tile.cols);
-        payload->set_k(gemm.spec().k());
-        const auto a = job.inputs.find("a"), b = job.inputs.find("b");
-        if (a == job.inputs.end() || b == job.inputs.end())
-            return m_context.internalError(
-                "leasing task " + task.id, engine::Status::error("job " + job.id + " has no input matrices"));
-        if (auto status = m_context.inputs.readRanges(a->second, gemm.aRanges(tile), payload->mutable_a());
-            !status)
-            return m_context.internalError("reading A for task " + task.id, status);
-        if (auto status = m_context.inputs.readRanges(b->second, gemm.bRanges(tile), payload->mutable_b());
-            !status)
-            return m_context.internalError("reading B for task " + task.id, status);
+        out->set_task_id(item.task.id);
+        out->set_job_id(item.task.jobId);
+        out->set_attempt(item.attempt.attempt);
+        out->set_lease_expires_unix_ms(static_cast<std::uint64_t>(item.attempt.leaseExpiresMs));
+        out->set_mode(static_cast<v1::ExecutionMode>(item.job.mode));
+        out->set_flops(item.task.flops);
+        if (auto status = fillGemmPayload(item.job, gemm->second, item.task, out->mutable_gemm_tile()); !status)
+            return m_context.internalError("leasing task " + item.task.id, status);
     }
     return grpc::Status::OK;
 }
 
-grpc::Status NodeService::SubmitResult(
-    grpc::ServerContext *, const v1::SubmitResultRequest *request, v1::SubmitResultResponse *response)
+grpc::Status NodeService::ReportProgress(
+    grpc::ServerContext *context, const v1::ReportProgressRequest *request, v1::ReportProgressResponse *response)
 {
-    const std::string &nodeId = request->node_id();
-    const std::string &taskId = request->task_id();
-    if (auto status = touchNode(nodeId, m_context.clock.nowMs()); !status.ok())
+    NodeRecord node;
+    if (auto status = callerNode(context, request->node_id(), &node); !status.ok())
         return status;
-
-    std::optional<TaskRecord> task;
-    if (auto status = m_context.store.findTask(taskId, &task); !status)
-        return m_context.internalError("looking up task " + taskId, status);
-    if (!task)
-        return grpc::Status(StatusCode::NOT_FOUND, "task " + taskId + " not found");
-
-    const std::string notHeld = "task " + taskId + " is not leased to node " + nodeId + " at attempt "
-        + std::to_string(request->attempt());
-    // Answered before verifying: a retried submit must not cost a recomputation.
-    if (task->state == TaskState::Done && task->attempt == request->attempt() && task->leaseNode == nodeId) {
-        response->set_outcome(v1::SubmitResultResponse::OUTCOME_DUPLICATE);
-        response->set_message("attempt " + std::to_string(request->attempt()) + " was already accepted");
-        return grpc::Status::OK;
-    }
-    if (task->state != TaskState::Leased || task->attempt != request->attempt() || task->leaseNode != nodeId)
-        return grpc::Status(StatusCode::FAILED_PRECONDITION, notHeld);
-
-    std::optional<JobRecord> job;
-    if (auto status = m_context.store.findJob(task->jobId, m_context.clock.nowMs(), &job); !status || !job)
-        return m_context.internalError(
-            "loading job " + task->jobId, status ? engine::Status::error("job vanished") : status);
-    std::optional<GemmJob> gemm;
-    if (auto status = gemmOf(*job, &gemm); !status)
-        return m_context.internalError("verifying task " + taskId, status);
-    const GemmTile tile = tileOf(*task);
-
-    // Verified outside any store lock: recomputing a tile is the slow part.
-    std::string aRows, bColumns;
-    if (auto status = m_context.inputs.readRanges(job->inputs["a"], gemm->aRanges(tile), &aRows); !status)
-        return m_context.internalError("reading A for task " + taskId, status);
-    if (auto status = m_context.inputs.readRanges(job->inputs["b"], gemm->bRanges(tile), &bColumns);
+    if (!(request->fraction() >= 0.0f && request->fraction() <= 1.0f))
+        return grpc::Status(StatusCode::INVALID_ARGUMENT, "fraction must be between 0 and 1");
+    const std::int64_t now = m_context.clock.nowMs();
+    bool held = false;
+    std::int64_t expiresMs = 0;
+    if (auto status = m_context.store.write([&](StoreTransaction &tx) -> engine::Status {
+            std::optional<AttemptRecord> attempt;
+            if (auto found = tx.findAttempt(request->task().task_id(), request->task().attempt(), &attempt); !found)
+                return found;
+            held = attempt && attempt->nodeId == node.id && attempt->state == AttemptState::Leased;
+            if (!held)
+                return engine::Status::ok();
+            attempt->progress = request->fraction();
+            attempt->message = request->message().substr(0, 500);
+            attempt->leaseExpiresMs = now + m_context.scheduler.options().leaseDuration.count();
+            expiresMs = attempt->leaseExpiresMs;
+            return tx.updateAttempt(*attempt);
+        });
         !status)
-        return m_context.internalError("reading B for task " + taskId, status);
-    std::string rejection;
-    {
-        std::string error;
+        return m_context.internalError("recording progress of node " + node.id, status);
+    response->set_revoked(!held);
+    response->set_lease_expires_unix_ms(static_cast<std::uint64_t>(expiresMs));
+    return grpc::Status::OK;
+}
+
+grpc::Status NodeService::SubmitResults(
+    grpc::ServerContext *context, const v1::SubmitResultsRequest *request, v1::SubmitResultsResponse *response)
+{
+    NodeRecord node;
+    if (auto status = callerNode(context, request->node_id(), &node); !status.ok())
+        return status;
+    if (request->results_size() == 0)
+        return grpc::Status(StatusCode::INVALID_ARGUMENT, "results is empty");
+    if (request->results_size() > kMaxResultsPerCall)
+        return grpc::Status(StatusCode::INVALID_ARGUMENT,
+            "at most " + std::to_string(kMaxResultsPerCall) + " results per call, not "
+                + std::to_string(request->results_size()));
+
+    // Check the form of every result and load what checking them needs, in one read.
+    std::vector<std::optional<TaskRecord>> tasks(request->results_size());
+    std::map<std::string, JobRecord> jobs;
+    std::vector<std::optional<std::uint64_t>> blobSizes(request->results_size());
+    for (int i = 0; i < request->results_size(); ++i) {
+        const v1::TaskResult &result = request->results(i);
+        const std::string where = "results[" + std::to_string(i) + "]";
+        if (result.task_id().empty())
+            return grpc::Status(StatusCode::INVALID_ARGUMENT, where + ".task_id is empty");
+        if (!result.error().empty())
+            continue;
+        if (!isSha256Hex(result.output_sha256()))
+            return grpc::Status(
+                StatusCode::INVALID_ARGUMENT, where + ".output_sha256 must be 64 lower-case hex digits");
+        if (result.output().size() > kMaxInlineOutputBytes)
+            return grpc::Status(StatusCode::RESOURCE_EXHAUSTED,
+                where + ".output is over " + std::to_string(kMaxInlineOutputBytes) + " bytes: upload it as a blob");
+        if (!result.output().empty() && engine::sha256Hex(asBytes(result.output())) != result.output_sha256())
+            return grpc::Status(StatusCode::INVALID_ARGUMENT, where + ".output does not hash to output_sha256");
+    }
+    if (auto status = m_context.store.read([&](StoreTransaction &tx) -> engine::Status {
+            for (int i = 0; i < request->results_size(); ++i) {
+                const v1::TaskResult &result = request->results(i);
+                if (auto found = tx.findTask(result.task_id(), &tasks[i]); !found)
+                    return found;
+                if (result.error().empty() && result.output().empty()) {
+                    if (auto found = tx.blobSize(result.output_sha256(), &blobSizes[i]); !found)
+                        return found;
+                }
+                if (!tasks[i] || jobs.contains(tasks[i]->jobId))
+                    continue;
+                std::optional<JobRecord> job;
+                if (auto found = tx.findJob(tasks[i]->jobId, &job); !found)
+                    return found;
+                if (job)
+                    jobs.emplace(job->id, std::move(*job));
+            }
+            return engine::Status::ok();
+        });
+        !status)
+        return m_context.internalError("loading tasks for node " + node.id, status);
+
+    std::vector<SubmittedResult> submitted(request->results_size());
+    std::vector<std::optional<v1::SubmitOutcome>> early(request->results_size());
+    for (int i = 0; i < request->results_size(); ++i) {
+        const v1::TaskResult &result = request->results(i);
+        SubmittedResult &item = submitted[i];
+        item.node = node;
+        item.taskId = result.task_id();
+        item.attempt = result.attempt();
+        item.deviceId = result.device_id();
+        item.outputSha256 = result.output_sha256();
+        item.output = asBytes(result.output());
+        item.computeMs = result.compute_ms();
+        item.error = result.error().substr(0, 1000);
+        const auto reject = [&](const std::string &why) {
+            v1::SubmitOutcome outcome;
+            outcome.set_task_id(result.task_id());
+            outcome.set_attempt(result.attempt());
+            outcome.set_outcome(v1::SubmitOutcome::OUTCOME_NOT_HELD);
+            outcome.set_message(why);
+            early[i] = outcome;
+        };
+        if (!tasks[i]) {
+            reject("task " + result.task_id() + " not found");
+            continue;
+        }
+        if (!item.error.empty())
+            continue;
+        const auto job = jobs.find(tasks[i]->jobId);
+        if (job == jobs.end())
+            return m_context.internalError("loading job " + tasks[i]->jobId, engine::Status::error("job vanished"));
+        std::optional<GemmJob> gemm;
+        if (auto status = gemmOf(job->second, &gemm); !status)
+            return m_context.internalError("checking task " + tasks[i]->id, status);
+        const GemmTile tile = gemmTileOf(*tasks[i]);
+        const std::uint64_t size = result.output().empty() ? blobSizes[i].value_or(0) : result.output().size();
+        if (result.output().empty() && !blobSizes[i])
+            return grpc::Status(StatusCode::FAILED_PRECONDITION,
+                "results[" + std::to_string(i) + "] has no output and blob " + result.output_sha256()
+                    + " was not uploaded");
+        if (size != gemm->outputBytes(tile))
+            return grpc::Status(StatusCode::INVALID_ARGUMENT,
+                "results[" + std::to_string(i) + "]: a tile of " + std::to_string(tile.rows) + "×"
+                    + std::to_string(tile.cols) + " needs " + std::to_string(gemm->outputBytes(tile))
+                    + " bytes of output, not " + std::to_string(size));
+
+        if (job->second.policy != VerificationPolicy::Reference)
+            continue;
+        // The coordinator's own computation, outside any store transaction: the slow part.
+        std::string aRows, bColumns, output = result.output();
+        if (output.empty()) {
+            std::optional<std::string> blob;
+            if (auto status = m_context.store.read(
+                    [&](StoreTransaction &tx) { return tx.readBlob(result.output_sha256(), &blob); });
+                !status || !blob)
+                return m_context.internalError("reading output blob " + result.output_sha256(),
+                    status ? engine::Status::error("missing") : status);
+            output = std::move(*blob);
+        }
+        if (auto status = m_context.inputs.readRanges(job->second.inputs["a"], gemm->aRanges(tile), &aRows); !status)
+            return m_context.internalError("reading A for task " + tasks[i]->id, status);
+        if (auto status = m_context.inputs.readRanges(job->second.inputs["b"], gemm->bRanges(tile), &bColumns); !status)
+            return m_context.internalError("reading B for task " + tasks[i]->id, status);
+        std::string error, rejection;
         CpuBackendPool::Handle cpu = m_context.cpu.acquire(&error);
         if (!cpu)
-            return m_context.internalError("verifying task " + taskId, engine::Status::error(error));
-        if (auto status = gemm->verifyTile(
-                *cpu, tile, aRows, bColumns, request->output(), request->output_sha256(), &rejection);
+            return m_context.internalError("verifying task " + tasks[i]->id, engine::Status::error(error));
+        if (auto status = gemm->verifyTile(*cpu, tile, aRows, bColumns, output, result.output_sha256(), &rejection);
             !status)
-            return m_context.internalError("verifying task " + taskId, status);
+            return m_context.internalError("verifying task " + tasks[i]->id, status);
+        item.referenceRejection = rejection;
     }
 
     const std::int64_t now = m_context.clock.nowMs();
-    if (rejection.empty()) {
-        CompletedTask completed;
-        completed.taskId = taskId;
-        completed.nodeId = nodeId;
-        completed.attempt = request->attempt();
-        completed.deviceId = request->device_id();
-        completed.output = asBytes(request->output());
-        completed.outputSha256 = request->output_sha256();
-        completed.computeMs = request->compute_ms();
-        completed.nowMs = now;
-        CompleteOutcome outcome = CompleteOutcome::NotHeld;
-        if (auto status = m_context.store.completeTask(completed, assembleGemm, &outcome); !status)
-            return m_context.internalError("storing the result of task " + taskId, status);
-        switch (outcome) {
-        case CompleteOutcome::NotHeld:
-            return grpc::Status(StatusCode::FAILED_PRECONDITION, notHeld);
-        case CompleteOutcome::Duplicate:
-            response->set_outcome(v1::SubmitResultResponse::OUTCOME_DUPLICATE);
-            response->set_message("attempt " + std::to_string(request->attempt()) + " was already accepted");
-            return grpc::Status::OK;
-        case CompleteOutcome::JobCompleted:
-            m_context.logMessage(engine::LogLevel::Info, "job " + job->id + " completed");
-            [[fallthrough]];
-        case CompleteOutcome::Accepted:
-            m_context.events.notify();
-            response->set_outcome(v1::SubmitResultResponse::OUTCOME_ACCEPTED);
-            return grpc::Status::OK;
-        }
-        return m_context.internalError(
-            "storing the result of task " + taskId, engine::Status::error("bad outcome"));
-    }
+    std::vector<SubmitVerdict> verdicts(request->results_size());
+    if (auto status = m_context.store.write([&](StoreTransaction &tx) -> engine::Status {
+            for (int i = 0; i < request->results_size(); ++i) {
+                if (early[i])
+                    continue;
+                if (auto verified = m_context.verifier.submit(tx, submitted[i], now, &verdicts[i]); !verified)
+                    return verified;
+            }
+            return engine::Status::ok();
+        });
+        !status)
+        return m_context.internalError("storing results of node " + node.id, status);
 
-    m_context.logMessage(engine::LogLevel::Warning,
-        "rejected task " + taskId + " attempt " + std::to_string(request->attempt()) + " from node " + nodeId
-            + ": " + rejection);
-    RejectedTask rejected;
-    rejected.taskId = taskId;
-    rejected.nodeId = nodeId;
-    rejected.attempt = request->attempt();
-    rejected.reason = rejection;
-    rejected.maxAttempts = m_context.maxAttempts;
-    rejected.nowMs = now;
-    RequeueOutcome outcome = RequeueOutcome::NotHeld;
-    if (auto status = m_context.store.requeueTask(rejected, &outcome); !status)
-        return m_context.internalError("requeueing task " + taskId, status);
-    if (outcome == RequeueOutcome::NotHeld)
-        return grpc::Status(StatusCode::FAILED_PRECONDITION, notHeld);
-    if (outcome == RequeueOutcome::JobFailed) {
-        m_context.logMessage(engine::LogLevel::Warning,
-            "job " + job->id + " failed: task " + taskId + " used up its attempts");
-        rejection += "; the task used up its attempts and its job failed";
+    bool changed = false;
+    for (int i = 0; i < request->results_size(); ++i) {
+        if (early[i]) {
+            *response->add_outcomes() = *early[i];
+            continue;
+        }
+        const SubmitVerdict &verdict = verdicts[i];
+        v1::SubmitOutcome *outcome = response->add_outcomes();
+        outcome->set_task_id(submitted[i].taskId);
+        outcome->set_attempt(submitted[i].attempt);
+        outcome->set_outcome(toProto(verdict.outcome));
+        outcome->set_message(verdict.message);
+        if (verdict.outcome == SubmitOutcome::Accepted || verdict.outcome == SubmitOutcome::Rejected)
+            changed = true;
+        if (verdict.outcome == SubmitOutcome::Rejected)
+            m_context.logMessage(engine::LogLevel::Warning, "node " + node.id + ": " + verdict.message);
+        if (verdict.jobEnded)
+            m_context.logMessage(engine::LogLevel::Info, "job " + verdict.jobId + " ended");
     }
-    m_context.events.notify();
-    response->set_outcome(v1::SubmitResultResponse::OUTCOME_REJECTED);
-    response->set_message(rejection);
+    if (changed)
+        m_context.events.notify();
     return grpc::Status::OK;
 }
 

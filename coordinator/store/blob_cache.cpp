@@ -1,4 +1,4 @@
-#include "coordinator/blob_cache.h"
+#include "coordinator/store/blob_cache.h"
 
 namespace tributary::coordinator {
 
@@ -23,7 +23,7 @@ Status BlobCache::load(const std::string &sha256, std::shared_ptr<const std::str
     // Read outside the lock: two threads may load the same blob once each, which is
     // harmless, and no reader waits on another's disk read.
     std::optional<std::string> data;
-    if (auto status = m_store.readBlob(sha256, &data); !status)
+    if (auto status = m_store.read([&](StoreTransaction &tx) { return tx.readBlob(sha256, &data); }); !status)
         return status;
     if (!data)
         return Status::error("blob " + sha256 + " is missing");

@@ -9,8 +9,8 @@
 // cache holds at most `capacityBytes`; the least recently used blobs go first. A blob
 // larger than the capacity is read from the store each time. Thread-safe.
 
-#include "coordinator/byte_range.h"
-#include "coordinator/store.h"
+#include "coordinator/jobs/byte_range.h"
+#include "coordinator/store/store.h"
 #include "engine/status.h"
 
 #include <cstdint>

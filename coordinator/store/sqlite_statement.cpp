@@ -1,4 +1,4 @@
-#include "coordinator/sqlite_statement.h"
+#include "coordinator/store/sqlite_statement.h"
 
 #include <sqlite3.h>
 
@@ -35,6 +35,14 @@ void SqliteStatement::bind(int index, std::int64_t value)
     if (!m_statement)
         return;
     if (int rc = sqlite3_bind_int64(m_statement, index, value); rc != SQLITE_OK)
+        noteError(rc, "bind");
+}
+
+void SqliteStatement::bindDouble(int index, double value)
+{
+    if (!m_statement)
+        return;
+    if (int rc = sqlite3_bind_double(m_statement, index, value); rc != SQLITE_OK)
         noteError(rc, "bind");
 }
 
@@ -98,6 +106,11 @@ engine::Status SqliteStatement::run()
 std::int64_t SqliteStatement::columnInt64(int index) const
 {
     return sqlite3_column_int64(m_statement, index);
+}
+
+double SqliteStatement::columnDouble(int index) const
+{
+    return sqlite3_column_double(m_statement, index);
 }
 
 std::string SqliteStatement::columnText(int index) const

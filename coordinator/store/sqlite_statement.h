@@ -52,6 +52,7 @@ public:
 
     // Parameters are 1-based, as in SQL.
     void bind(int index, std::int64_t value);
+    void bindDouble(int index, double value);
     void bind(int index, std::string_view text); // copied
     void bindBlob(int index, std::span<const std::byte> data); // must outlive step()
     void bindNull(int index);
@@ -63,6 +64,7 @@ public:
 
     // Columns are 0-based, as in sqlite3_column_*.
     std::int64_t columnInt64(int index) const;
+    double columnDouble(int index) const;
     std::string columnText(int index) const; // "" for NULL
     std::string columnBlob(int index) const; // "" for NULL
     bool columnIsNull(int index) const;

@@ -35,10 +35,16 @@ void CoordinatorRestartE2eTest::killedCoordinatorLosesNoCompletedTask()
                                                    coordinatorArguments, &log);
     QVERIFY2(!address.isEmpty(), qPrintable("coordinator did not start: " + log));
 
+    // The coordinator writes its administrator's token beside the database on first start.
+    const QString tokenFile = database + QStringLiteral(".admin-token");
+    QString tokenError;
+    const client::Endpoint endpoint{address, client::readTokenFile(tokenFile, &tokenError), {}};
+    QVERIFY2(!endpoint.token.isEmpty(), qPrintable(tokenError));
+
     QProcess node;
     node.setProcessChannelMode(QProcess::MergedChannels);
     node.start(test::binaryPath(QStringLiteral("tributary-node")),
-               {QStringLiteral("--coordinator"), address, QStringLiteral("--device"), QStringLiteral("cpu:0")});
+               {QStringLiteral("--coordinator"), address, QStringLiteral("--token-file"), tokenFile, QStringLiteral("--device"), QStringLiteral("cpu:0")});
     QVERIFY(node.waitForStarted());
 
     // Many small tasks, so that the kill lands mid-job.
@@ -51,11 +57,12 @@ void CoordinatorRestartE2eTest::killedCoordinatorLosesNoCompletedTask()
     gemm->set_tile_m(64);
     gemm->set_tile_n(64);
     gemm->set_seed(99);
+    spec.mutable_verification()->mutable_reference(); // one node
     const quint32 totalTasks = 32 * 32;
 
     v1::SubmitJobResponse submitted;
     {
-        client::JobClient jobs(address);
+        client::JobClient jobs(endpoint);
         const grpc::Status status = jobs.submitJob(spec, &submitted);
         QVERIFY2(status.ok(), qPrintable(client::describeStatus(status)));
     }
@@ -65,7 +72,7 @@ void CoordinatorRestartE2eTest::killedCoordinatorLosesNoCompletedTask()
     // Wait for some tasks to complete, then kill the coordinator without warning.
     quint32 doneBeforeKill = 0;
     {
-        client::JobClient jobs(address);
+        client::JobClient jobs(endpoint);
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
                 v1::JobStatus status;
@@ -88,7 +95,7 @@ void CoordinatorRestartE2eTest::killedCoordinatorLosesNoCompletedTask()
     const QString sameAddress = test::startCoordinator(restarted, address, database, coordinatorArguments, &log);
     QVERIFY2(sameAddress == address, qPrintable("coordinator did not restart: " + log));
 
-    client::JobClient jobs(address);
+    client::JobClient jobs(endpoint);
     v1::JobStatus status;
     grpc::Status call = jobs.getJob(jobId, &status);
     QVERIFY2(call.ok(), qPrintable(client::describeStatus(call)));

@@ -31,12 +31,26 @@ void SkeletonE2eTest::gemmJobRunsThroughCoordinatorAndNode()
                                                    dir.filePath(QStringLiteral("coordinator.db")), {}, &log);
     QVERIFY2(!address.isEmpty(), qPrintable("coordinator did not start: " + log));
 
+    // The coordinator writes its administrator's token beside the database on first start.
+    const QString tokenFile = dir.filePath(QStringLiteral("coordinator.db")) + QStringLiteral(".admin-token");
+    QString tokenError;
+    const client::Endpoint endpoint{address, client::readTokenFile(tokenFile, &tokenError), {}};
+    QVERIFY2(!endpoint.token.isEmpty(), qPrintable(tokenError));
+
     QProcess node;
     node.setProcessChannelMode(QProcess::MergedChannels);
     node.start(test::binaryPath(QStringLiteral("tributary-node")),
-               {QStringLiteral("--coordinator"), address, QStringLiteral("--device"), QStringLiteral("cpu:0"),
+               {QStringLiteral("--coordinator"), address, QStringLiteral("--token-file"), tokenFile, QStringLiteral("--device"), QStringLiteral("cpu:0"),
                 QStringLiteral("--name"), QStringLiteral("e2e-node")});
     QVERIFY(node.waitForStarted());
+    // replicate(2), the default: every tile must agree between two different nodes.
+    QProcess secondNode;
+    secondNode.setProcessChannelMode(QProcess::MergedChannels);
+    secondNode.start(test::binaryPath(QStringLiteral("tributary-node")),
+                     {QStringLiteral("--coordinator"), address, QStringLiteral("--token-file"), tokenFile,
+                      QStringLiteral("--device"), QStringLiteral("cpu:0"), QStringLiteral("--name"),
+                      QStringLiteral("e2e-node-2")});
+    QVERIFY(secondNode.waitForStarted());
 
     v1::JobSpec spec;
     spec.set_name("e2e gemm");
@@ -48,7 +62,7 @@ void SkeletonE2eTest::gemmJobRunsThroughCoordinatorAndNode()
     gemm->set_tile_n(64);
     gemm->set_seed(7);
 
-    client::JobClient jobs(address);
+    client::JobClient jobs(endpoint);
     v1::SubmitJobResponse submitted;
     grpc::Status status = jobs.submitJob(spec, &submitted);
     QVERIFY2(status.ok(), qPrintable(client::describeStatus(status)));
@@ -78,6 +92,10 @@ void SkeletonE2eTest::gemmJobRunsThroughCoordinatorAndNode()
     test::killProcess(node);
     const QString nodeLog = QString::fromUtf8(node.readAll());
     QVERIFY2(nodeLog.count(QRegularExpression(QStringLiteral("task \\S+ accepted"))) >= 12, qPrintable(nodeLog));
+    // Both nodes ran every tile: under replicate(2) each tile needs two results.
+    test::killProcess(secondNode);
+    const QString secondLog = QString::fromUtf8(secondNode.readAll());
+    QVERIFY2(secondLog.count(QRegularExpression(QStringLiteral("task \\S+ accepted"))) >= 12, qPrintable(secondLog));
     coordinator.terminate();
     QVERIFY(coordinator.waitForFinished(10000));
     QCOMPARE(coordinator.exitStatus(), QProcess::NormalExit);

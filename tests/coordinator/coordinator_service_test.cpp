@@ -1,39 +1,50 @@
-// Tests of the coordinator through its gRPC services, as a node and a client see it: a
-// Coordinator on 127.0.0.1:0 with a temporary database, raw gRPC stubs, and tiles computed
-// with the engine's CPU backend.
+// Tests of the coordinator through its gRPC services, as nodes and researchers' clients
+// see it: a Coordinator on 127.0.0.1:0 with a temporary database and a FakeClock, raw gRPC
+// stubs carrying each account's token, and tiles computed with the engine's CPU backend
+// from the A and B blobs fetched through BlobService.
 //
-// Most tests drive time with a FakeClock, so leases run out exactly when a test says so;
-// leaseExpiresInRealTime uses the system clock with a 200 ms lease.
+// Covered: authentication and permissions on every service, refused input (with the
+// field named), whole jobs under reference and replicate(2) verification with the ledger
+// checked, a cheating node caught end to end, lease expiry, cancellation, WatchJob,
+// resumable uploads and idempotent result submission.
 
 #include "coordinator/coordinator.h"
+#include "coordinator/ledger/pricing.h"
+#include "engine/backend.h"
 #include "engine/engine.h"
-#include "engine/random_fill.h"
 #include "engine/sha256.h"
 
+#include "tributary/v1/account.grpc.pb.h"
+#include "tributary/v1/blob.grpc.pb.h"
 #include "tributary/v1/job.grpc.pb.h"
+#include "tributary/v1/ledger.grpc.pb.h"
 #include "tributary/v1/node.grpc.pb.h"
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
-#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <atomic>
 #include <cstring>
+#include <functional>
 #include <memory>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 using namespace tributary;
 using namespace tributary::coordinator;
+using grpc::StatusCode;
 
 namespace {
 
 constexpr std::int64_t kStartMs = 1'700'000'000'000;
+constexpr std::chrono::milliseconds kLease { 10000 };
+// Each test account starts with this many credit units: enough for the small jobs here,
+// not for the "big job" of insufficientBalance.
+constexpr std::int64_t kInitialUnits = 100'000;
 
 class FakeClock final : public Clock {
 public:
@@ -81,12 +92,34 @@ v1::SubmitJobRequest gemmRequest(std::uint32_t m, std::uint32_t n, std::uint32_t
     return request;
 }
 
-// A coordinator with its stubs.
-struct Harness {
-    std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>();
-    std::unique_ptr<Coordinator> coordinator;
+v1::SubmitJobRequest withReference(v1::SubmitJobRequest request)
+{
+    request.mutable_spec()->mutable_verification()->mutable_reference();
+    return request;
+}
+
+v1::SubmitJobRequest withReplicate(v1::SubmitJobRequest request, std::uint32_t k)
+{
+    request.mutable_spec()->mutable_verification()->mutable_replicate()->set_k(k);
+    return request;
+}
+
+// One account's stubs on a shared channel; every call carries its token.
+struct Client {
+    std::string accountId;
+    std::string token;
+    std::unique_ptr<v1::AccountService::Stub> accounts;
+    std::unique_ptr<v1::LedgerService::Stub> ledger;
+    std::unique_ptr<v1::BlobService::Stub> blobs;
     std::unique_ptr<v1::NodeService::Stub> nodes;
     std::unique_ptr<v1::JobService::Stub> jobs;
+
+    void prepare(grpc::ClientContext *context) const
+    {
+        if (!token.empty())
+            context->AddMetadata("authorization", "Bearer " + token);
+        context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    }
 };
 
 } // namespace
@@ -96,143 +129,269 @@ class CoordinatorServiceTest : public QObject {
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::string m_dbPath;
+    std::shared_ptr<FakeClock> m_clock;
+    std::unique_ptr<Coordinator> m_coordinator;
+    std::shared_ptr<grpc::Channel> m_channel;
     std::unique_ptr<engine::Engine> m_engine;
     std::unique_ptr<engine::Backend> m_cpu;
+    int m_accounts = 0;
 
-    // Starts a coordinator on m_dbPath. realClock: the system clock instead of a fake one.
-    void start(Harness &h, std::chrono::milliseconds lease = std::chrono::milliseconds(10000),
-        int maxAttempts = 5, bool realClock = false)
+    // Starts a coordinator; `adjust` changes its options first.
+    void startCoordinator(const std::function<void(CoordinatorOptions &)> &adjust = {})
     {
+        m_clock = std::make_shared<FakeClock>();
         CoordinatorOptions options;
         options.listenAddress = "127.0.0.1:0";
-        options.databasePath = m_dbPath;
-        options.leaseDuration = lease;
-        options.maxAttempts = maxAttempts;
-        if (!realClock)
-            options.clock = h.clock;
-        h.coordinator = std::make_unique<Coordinator>(options);
-        const engine::Status status = h.coordinator->start();
+        options.databasePath = m_dir->filePath("c.db").toStdString();
+        options.leaseDuration = kLease;
+        options.clock = m_clock;
+        options.initialGrantUnits = kInitialUnits;
+        options.maxBlobBytes = std::uint64_t(4) << 20;
+        if (adjust)
+            adjust(options);
+        m_coordinator = std::make_unique<Coordinator>(options);
+        const engine::Status status = m_coordinator->start();
         QVERIFY2(status, status.message().c_str());
-        QVERIFY(h.coordinator->port() > 0);
-        QCOMPARE(h.coordinator->address(), "127.0.0.1:" + std::to_string(h.coordinator->port()));
-        auto channel = grpc::CreateChannel(h.coordinator->address(), grpc::InsecureChannelCredentials());
-        h.nodes = v1::NodeService::NewStub(channel);
-        h.jobs = v1::JobService::NewStub(channel);
+        m_channel = grpc::CreateChannel(m_coordinator->address(), grpc::InsecureChannelCredentials());
     }
 
-    static std::string registerNode(Harness &h, const std::string &name, const std::string &knownId = {})
+    Client clientWithToken(const std::string &token, const std::string &accountId = {}) const
+    {
+        Client client;
+        client.accountId = accountId;
+        client.token = token;
+        client.accounts = v1::AccountService::NewStub(m_channel);
+        client.ledger = v1::LedgerService::NewStub(m_channel);
+        client.blobs = v1::BlobService::NewStub(m_channel);
+        client.nodes = v1::NodeService::NewStub(m_channel);
+        client.jobs = v1::JobService::NewStub(m_channel);
+        return client;
+    }
+
+    // A new account (with the initial grant) and its stubs.
+    Client newAccount(bool isAdmin = false)
+    {
+        std::string id, token;
+        const engine::Status status
+            = m_coordinator->createAccount("account " + std::to_string(++m_accounts), isAdmin, &id, &token);
+        if (!status)
+            qWarning("createAccount: %s", status.message().c_str());
+        return clientWithToken(token, id);
+    }
+
+    static grpc::Status registerNode(const Client &client, std::string *nodeId, const std::string &knownId = {})
     {
         v1::RegisterRequest request;
-        request.set_node_name(name);
+        request.set_node_name("test node");
         request.set_client_version("test");
         request.set_node_id(knownId);
         v1::Device *device = request.add_devices();
         device->set_id("cpu:0");
         device->set_backend(v1::BACKEND_KIND_CPU);
+        device->set_name("test cpu");
         device->set_available(true);
+        device->set_reproducibility(v1::REPRODUCIBILITY_EXACT);
         v1::RegisterResponse response;
         grpc::ClientContext context;
-        const grpc::Status status = h.nodes->Register(&context, request, &response);
-        return status.ok() ? response.node_id() : std::string();
+        client.prepare(&context);
+        const grpc::Status status = client.nodes->Register(&context, request, &response);
+        *nodeId = response.node_id();
+        return status;
     }
 
-    static grpc::Status lease(Harness &h, const std::string &nodeId, std::uint32_t maxTasks,
-        v1::LeaseTasksResponse *response, const std::string &deviceId = "cpu:0")
+    static grpc::Status lease(const Client &client, const std::string &nodeId, std::vector<v1::Task> *tasks,
+        std::uint32_t maxTasks = 1, const std::string &deviceId = "cpu:0")
     {
         v1::LeaseTasksRequest request;
         request.set_node_id(nodeId);
         request.set_device_id(deviceId);
         request.set_max_tasks(maxTasks);
+        v1::LeaseTasksResponse response;
         grpc::ClientContext context;
-        return h.nodes->LeaseTasks(&context, request, response);
+        client.prepare(&context);
+        const grpc::Status status = client.nodes->LeaseTasks(&context, request, &response);
+        tasks->assign(response.tasks().begin(), response.tasks().end());
+        return status;
     }
 
-    static grpc::Status submit(Harness &h, const std::string &nodeId, const v1::Task &task,
-        const std::string &output, v1::SubmitResultResponse *response, std::uint32_t attempt = 0,
-        const std::string &sha256 = {})
-    {
-        v1::SubmitResultRequest request;
-        request.set_node_id(nodeId);
-        request.set_task_id(task.task_id());
-        request.set_attempt(attempt ? attempt : task.attempt());
-        request.set_output(output);
-        request.set_output_sha256(sha256.empty() ? sha256Of(output) : sha256);
-        request.set_device_id("cpu:0");
-        request.set_compute_ms(1);
-        grpc::ClientContext context;
-        return h.nodes->SubmitResult(&context, request, response);
-    }
-
-    static grpc::Status getJob(Harness &h, const std::string &jobId, v1::JobStatus *status)
-    {
-        v1::GetJobRequest request;
-        request.set_job_id(jobId);
-        grpc::ClientContext context;
-        return h.jobs->GetJob(&context, request, status);
-    }
-
-    static grpc::Status getResult(Harness &h, const std::string &jobId, v1::JobResult *result)
-    {
-        v1::GetJobRequest request;
-        request.set_job_id(jobId);
-        grpc::ClientContext context;
-        return h.jobs->GetJobResult(&context, request, result);
-    }
-
-    static std::string submitJob(
-        Harness &h, const v1::SubmitJobRequest &request, std::uint32_t *taskCount = nullptr)
+    static grpc::Status submitJob(const Client &client, const v1::SubmitJobRequest &request, std::string *jobId)
     {
         v1::SubmitJobResponse response;
         grpc::ClientContext context;
-        const grpc::Status status = h.jobs->SubmitJob(&context, request, &response);
-        if (taskCount)
-            *taskCount = response.task_count();
-        return status.ok() ? response.job_id() : std::string();
+        client.prepare(&context);
+        const grpc::Status status = client.jobs->SubmitJob(&context, request, &response);
+        *jobId = response.job_id();
+        return status;
     }
 
-    // What an honest node computes for a task: the tile on the CPU backend.
-    std::string computeTile(const v1::Task &task)
+    static v1::JobStatus getJob(const Client &client, const std::string &jobId, grpc::Status *status = nullptr)
+    {
+        v1::GetJobRequest request;
+        request.set_job_id(jobId);
+        v1::JobStatus response;
+        grpc::ClientContext context;
+        client.prepare(&context);
+        const grpc::Status result = client.jobs->GetJob(&context, request, &response);
+        if (status)
+            *status = result;
+        return response;
+    }
+
+    static v1::Balance balance(const Client &client)
+    {
+        v1::Balance response;
+        grpc::ClientContext context;
+        client.prepare(&context);
+        const grpc::Status status = client.ledger->GetBalance(&context, v1::GetBalanceRequest(), &response);
+        if (!status.ok())
+            qWarning("GetBalance: %s", status.error_message().c_str());
+        return response;
+    }
+
+    static grpc::Status fetchBlob(const Client &client, const std::string &sha256, std::uint64_t offset,
+        std::string *data)
+    {
+        v1::FetchBlobRequest request;
+        request.set_sha256(sha256);
+        request.set_offset(offset);
+        grpc::ClientContext context;
+        client.prepare(&context);
+        auto reader = client.blobs->FetchBlob(&context, request);
+        data->clear();
+        v1::BlobChunk chunk;
+        while (reader->Read(&chunk)) {
+            if (chunk.offset() != offset + data->size())
+                return grpc::Status(StatusCode::INTERNAL, "chunk out of order");
+            data->append(chunk.data());
+        }
+        return reader->Finish();
+    }
+
+    // The task's tile, computed on the CPU backend from A and B fetched through BlobService.
+    std::string computeTile(const Client &client, const v1::Task &task)
     {
         const v1::GemmTileTask &tile = task.gemm_tile();
-        std::vector<float> c(std::size_t(tile.m()) * tile.n());
-        const engine::Status status = m_cpu->gemm(floatsOf(tile.a()), floatsOf(tile.b()), c,
-            { static_cast<int>(tile.m()), static_cast<int>(tile.n()), static_cast<int>(tile.k()) });
-        return status ? bytesOfFloats(c) : std::string();
+        std::string aBytes, bBytes;
+        if (!fetchBlob(client, tile.a_sha256(), 0, &aBytes).ok() || !fetchBlob(client, tile.b_sha256(), 0, &bBytes).ok())
+            return {};
+        const std::vector<float> a = floatsOf(aBytes);
+        const std::vector<float> b = floatsOf(bBytes);
+        if (a.size() != std::size_t(tile.m()) * tile.k() || b.size() != std::size_t(tile.k()) * tile.n())
+            return {};
+        std::vector<float> aRows(a.begin() + std::ptrdiff_t(tile.row0()) * tile.k(),
+            a.begin() + std::ptrdiff_t(tile.row0() + tile.rows()) * tile.k());
+        std::vector<float> bColumns(std::size_t(tile.k()) * tile.cols());
+        for (std::uint32_t p = 0; p < tile.k(); ++p)
+            for (std::uint32_t j = 0; j < tile.cols(); ++j)
+                bColumns[std::size_t(p) * tile.cols() + j] = b[std::size_t(p) * tile.n() + tile.col0() + j];
+        std::vector<float> c(std::size_t(tile.rows()) * tile.cols());
+        const engine::Status status = m_cpu->gemm(aRows, bColumns, c,
+            { static_cast<int>(tile.rows()), static_cast<int>(tile.cols()), static_cast<int>(tile.k()) });
+        if (!status)
+            qWarning("gemm: %s", status.message().c_str());
+        return bytesOfFloats(c);
     }
 
-    // The whole product on the CPU backend, from inputs generated as the protocol says.
-    std::string fullProduct(std::uint32_t m, std::uint32_t n, std::uint32_t k, std::uint64_t seed)
+    static v1::TaskResult resultOf(const v1::Task &task, const std::string &output)
     {
-        std::vector<float> a(std::size_t(m) * k), b(std::size_t(k) * n), c(std::size_t(m) * n);
-        engine::fillUniform(a, seed);
-        engine::fillUniform(b, seed + 1);
-        const engine::Status status
-            = m_cpu->gemm(a, b, c, { static_cast<int>(m), static_cast<int>(n), static_cast<int>(k) });
-        return status ? bytesOfFloats(c) : std::string();
+        v1::TaskResult result;
+        result.set_task_id(task.task_id());
+        result.set_attempt(task.attempt());
+        result.set_device_id("cpu:0");
+        result.set_compute_ms(1);
+        result.set_output(output);
+        result.set_output_sha256(sha256Of(output));
+        return result;
     }
 
-    // Leases everything there is to one node and submits correct results.
-    void runToCompletion(Harness &h, const std::string &nodeId)
+    static grpc::Status submitResult(const Client &client, const std::string &nodeId, const v1::TaskResult &result,
+        v1::SubmitOutcome *outcome)
     {
-        for (;;) {
-            v1::LeaseTasksResponse leased;
-            const grpc::Status status = lease(h, nodeId, 8, &leased);
-            QVERIFY2(status.ok(), status.error_message().c_str());
-            if (leased.tasks().empty())
-                return;
-            for (const v1::Task &task : leased.tasks()) {
-                v1::SubmitResultResponse response;
-                QVERIFY(submit(h, nodeId, task, computeTile(task), &response).ok());
-                QCOMPARE(response.outcome(), v1::SubmitResultResponse::OUTCOME_ACCEPTED);
-            }
+        v1::SubmitResultsRequest request;
+        request.set_node_id(nodeId);
+        *request.add_results() = result;
+        v1::SubmitResultsResponse response;
+        grpc::ClientContext context;
+        client.prepare(&context);
+        const grpc::Status status = client.nodes->SubmitResults(&context, request, &response);
+        if (status.ok() && response.outcomes_size() == 1)
+            *outcome = response.outcomes(0);
+        return status;
+    }
+
+    static std::vector<v1::TaskRef> heartbeat(const Client &client, const std::string &nodeId, const v1::Task &task)
+    {
+        v1::HeartbeatRequest request;
+        request.set_node_id(nodeId);
+        v1::TaskRef *ref = request.add_tasks();
+        ref->set_task_id(task.task_id());
+        ref->set_attempt(task.attempt());
+        v1::HeartbeatResponse response;
+        grpc::ClientContext context;
+        client.prepare(&context);
+        const grpc::Status status = client.nodes->Heartbeat(&context, request, &response);
+        if (!status.ok())
+            qWarning("Heartbeat: %s", status.error_message().c_str());
+        return { response.revoked().begin(), response.revoked().end() };
+    }
+
+    // Leases one task, computes it and submits it; returns the outcome.
+    v1::SubmitOutcome::Outcome runOneTask(const Client &client, const std::string &nodeId, v1::Task *leased = nullptr)
+    {
+        std::vector<v1::Task> tasks;
+        const grpc::Status status = lease(client, nodeId, &tasks);
+        if (!status.ok() || tasks.size() != 1) {
+            qWarning("lease: %s, %zu tasks", status.error_message().c_str(), tasks.size());
+            return v1::SubmitOutcome::OUTCOME_UNSPECIFIED;
         }
+        if (leased)
+            *leased = tasks[0];
+        v1::SubmitOutcome outcome;
+        const grpc::Status submitted = submitResult(client, nodeId, resultOf(tasks[0], computeTile(client, tasks[0])), &outcome);
+        if (!submitted.ok()) {
+            qWarning("submit: %s", submitted.error_message().c_str());
+            return v1::SubmitOutcome::OUTCOME_UNSPECIFIED;
+        }
+        return outcome.outcome();
+    }
+
+    // The whole product A·B on the CPU backend, from the job's blobs as a node sees them.
+    std::string fullProduct(const Client &client, const v1::Task &anyTask)
+    {
+        const v1::GemmTileTask &tile = anyTask.gemm_tile();
+        std::string aBytes, bBytes;
+        if (!fetchBlob(client, tile.a_sha256(), 0, &aBytes).ok() || !fetchBlob(client, tile.b_sha256(), 0, &bBytes).ok())
+            return {};
+        std::vector<float> c(std::size_t(tile.m()) * tile.n());
+        if (!m_cpu->gemm(floatsOf(aBytes), floatsOf(bBytes), c,
+                { static_cast<int>(tile.m()), static_cast<int>(tile.n()), static_cast<int>(tile.k()) }))
+            return {};
+        return bytesOfFloats(c);
+    }
+
+    static grpc::Status jobResult(const Client &client, const std::string &jobId, v1::JobResult *result)
+    {
+        v1::GetJobRequest request;
+        request.set_job_id(jobId);
+        grpc::ClientContext context;
+        client.prepare(&context);
+        return client.jobs->GetJobResult(&context, request, result);
+    }
+
+    static grpc::Status cancelJob(const Client &client, const std::string &jobId)
+    {
+        v1::GetJobRequest request;
+        request.set_job_id(jobId);
+        v1::JobStatus response;
+        grpc::ClientContext context;
+        client.prepare(&context);
+        return client.jobs->CancelJob(&context, request, &response);
     }
 
 private slots:
     void initTestCase()
     {
-        m_engine = std::make_unique<engine::Engine>();
+        m_engine = std::make_unique<engine::Engine>(engine::LogCallback {}, engine::SelfTest::Skip);
         std::string error;
         m_cpu = m_engine->open("cpu:0", &error);
         QVERIFY2(m_cpu, error.c_str());
@@ -248,529 +407,640 @@ private slots:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
-        m_dbPath = m_dir->filePath("coordinator.db").toStdString();
+        startCoordinator();
     }
 
-    void cleanup() { m_dir.reset(); }
-
-    void startFailures()
+    void cleanup()
     {
-        CoordinatorOptions options;
-        options.databasePath = m_dir->filePath("no/such/dir/coordinator.db").toStdString();
-        Coordinator noDatabase(options);
-        engine::Status status = noDatabase.start();
-        QVERIFY(!status);
-        QVERIFY2(status.message().starts_with("cannot open database " + options.databasePath + ": "),
-            status.message().c_str());
-        QCOMPARE(noDatabase.port(), 0);
-
-        Harness h;
-        start(h);
-        options.databasePath = m_dir->filePath("other.db").toStdString();
-        options.listenAddress = "127.0.0.1:" + std::to_string(h.coordinator->port());
-        Coordinator portTaken(options);
-        status = portTaken.start();
-        QVERIFY(!status);
-        QCOMPARE(status.message(), "cannot listen on " + options.listenAddress);
-
-        // shutdown() is idempotent, and wait() returns once it has run.
-        std::thread waiter([&] { h.coordinator->wait(); });
-        h.coordinator->shutdown();
-        waiter.join();
-        h.coordinator->shutdown();
-        QCOMPARE(h.coordinator->port(), 0);
+        m_channel.reset();
+        if (m_coordinator)
+            m_coordinator->shutdown();
+        m_coordinator.reset();
+        m_dir.reset();
     }
 
-    void invalidSpecs_data()
+    // --- Authentication and permissions
+
+    void unauthenticatedOnEveryService_data()
+    {
+        QTest::addColumn<QString>("token");
+        QTest::newRow("no token") << QString();
+        QTest::newRow("malformed") << QStringLiteral("trb_nothex");
+        QTest::newRow("unknown") << QStringLiteral("trb_") + QString(64, QChar('a'));
+    }
+
+    void unauthenticatedOnEveryService()
+    {
+        QFETCH(QString, token);
+        const Client client = clientWithToken(token.toStdString());
+        const auto expectUnauthenticated = [](const grpc::Status &status, const char *what) {
+            if (status.error_code() != StatusCode::UNAUTHENTICATED)
+                qWarning("%s: code %d, %s", what, int(status.error_code()), status.error_message().c_str());
+            return status.error_code() == StatusCode::UNAUTHENTICATED;
+        };
+        {
+            grpc::ClientContext context;
+            client.prepare(&context);
+            v1::Account account;
+            QVERIFY(expectUnauthenticated(client.accounts->WhoAmI(&context, v1::WhoAmIRequest(), &account), "WhoAmI"));
+        }
+        {
+            grpc::ClientContext context;
+            client.prepare(&context);
+            v1::Balance balance;
+            QVERIFY(expectUnauthenticated(
+                client.ledger->GetBalance(&context, v1::GetBalanceRequest(), &balance), "GetBalance"));
+        }
+        {
+            grpc::ClientContext context;
+            client.prepare(&context);
+            v1::UploadStatus status;
+            v1::GetUploadStatusRequest request;
+            request.set_sha256(sha256Of("x"));
+            QVERIFY(expectUnauthenticated(client.blobs->GetUploadStatus(&context, request, &status), "GetUploadStatus"));
+        }
+        {
+            std::string ignored;
+            QVERIFY(expectUnauthenticated(fetchBlob(client, sha256Of("x"), 0, &ignored), "FetchBlob"));
+        }
+        {
+            std::string nodeId;
+            QVERIFY(expectUnauthenticated(registerNode(client, &nodeId), "Register"));
+        }
+        {
+            std::string jobId;
+            QVERIFY(expectUnauthenticated(submitJob(client, withReference(gemmRequest(8, 8, 8, 8, 8)), &jobId), "SubmitJob"));
+        }
+        {
+            grpc::Status status;
+            getJob(client, "job-nope", &status);
+            QVERIFY(expectUnauthenticated(status, "GetJob"));
+        }
+    }
+
+    void permissions()
+    {
+        const Client admin = newAccount(true);
+        const Client alice = newAccount();
+        const Client bob = newAccount();
+
+        {
+            v1::CreateAccountRequest request;
+            request.set_name("mallory");
+            v1::CreateAccountResponse response;
+            grpc::ClientContext context;
+            alice.prepare(&context);
+            QCOMPARE(alice.accounts->CreateAccount(&context, request, &response).error_code(),
+                StatusCode::PERMISSION_DENIED);
+        }
+        {
+            v1::GrantCreditsRequest request;
+            request.set_account_id(alice.accountId);
+            request.set_amount_units(5);
+            v1::GrantCreditsResponse response;
+            grpc::ClientContext context;
+            alice.prepare(&context);
+            QCOMPARE(alice.accounts->GrantCredits(&context, request, &response).error_code(),
+                StatusCode::PERMISSION_DENIED);
+        }
+        {
+            // An administrator may, and the new account's token works.
+            v1::CreateAccountRequest request;
+            request.set_name("carol");
+            v1::CreateAccountResponse response;
+            grpc::ClientContext context;
+            admin.prepare(&context);
+            const grpc::Status status = admin.accounts->CreateAccount(&context, request, &response);
+            QVERIFY2(status.ok(), status.error_message().c_str());
+            QVERIFY(response.token().starts_with("trb_"));
+            QCOMPARE(response.token().size(), std::size_t(68));
+            const Client carol = clientWithToken(response.token());
+            v1::Account me;
+            grpc::ClientContext who;
+            carol.prepare(&who);
+            QVERIFY(carol.accounts->WhoAmI(&who, v1::WhoAmIRequest(), &me).ok());
+            QCOMPARE(me.name(), std::string("carol"));
+            QVERIFY(!me.is_admin());
+        }
+
+        // Bob may neither see nor cancel Alice's job; an administrator may see it.
+        std::string jobId;
+        QVERIFY(submitJob(alice, withReference(gemmRequest(8, 8, 8, 8, 8)), &jobId).ok());
+        grpc::Status status;
+        getJob(bob, jobId, &status);
+        QCOMPARE(status.error_code(), StatusCode::PERMISSION_DENIED);
+        QCOMPARE(cancelJob(bob, jobId).error_code(), StatusCode::PERMISSION_DENIED);
+        getJob(admin, jobId, &status);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        QCOMPARE(getJob(alice, jobId).state(), v1::JOB_STATE_QUEUED);
+
+        // Bob may not act for Alice's node.
+        std::string aliceNode;
+        QVERIFY(registerNode(alice, &aliceNode).ok());
+        std::vector<v1::Task> tasks;
+        QCOMPARE(lease(bob, aliceNode, &tasks).error_code(), StatusCode::PERMISSION_DENIED);
+        std::string reused;
+        QCOMPARE(registerNode(bob, &reused, aliceNode).error_code(), StatusCode::PERMISSION_DENIED);
+        v1::HeartbeatRequest beat;
+        beat.set_node_id(aliceNode);
+        v1::HeartbeatResponse beatResponse;
+        grpc::ClientContext context;
+        bob.prepare(&context);
+        QCOMPARE(bob.nodes->Heartbeat(&context, beat, &beatResponse).error_code(), StatusCode::PERMISSION_DENIED);
+    }
+
+    // --- Refused input
+
+    void submitJobRefusesBadSpecs_data()
     {
         QTest::addColumn<QByteArray>("request");
-        QTest::addColumn<QString>("mentions");
-        const auto row = [](const char *name, const v1::SubmitJobRequest &request, const char *mentions) {
+        QTest::addColumn<QString>("field");
+        const auto row = [](const char *name, const v1::SubmitJobRequest &request, const char *field) {
             const std::string bytes = request.SerializeAsString();
-            QTest::newRow(name) << QByteArray(bytes.data(), qsizetype(bytes.size())) << QString(mentions);
+            QTest::newRow(name) << QByteArray(bytes.data(), qsizetype(bytes.size())) << QString(field);
         };
         row("no spec", v1::SubmitJobRequest(), "spec");
-        v1::SubmitJobRequest noKind;
-        noKind.mutable_spec()->set_name("nothing to do");
-        row("no kind", noKind, "spec.kind");
-        row("m zero", gemmRequest(0, 8, 8, 4, 4), "spec.gemm.m");
-        row("n zero", gemmRequest(8, 0, 8, 4, 4), "spec.gemm.n");
-        row("k zero", gemmRequest(8, 8, 0, 4, 4), "spec.gemm.k");
-        row("tile_m zero", gemmRequest(8, 8, 8, 0, 4), "spec.gemm.tile_m");
-        row("tile_n zero", gemmRequest(8, 8, 8, 4, 0), "spec.gemm.tile_n");
-        row("k too large", gemmRequest(8, 8, 16385, 4, 4), "spec.gemm.k");
-        row("over 1 GiB", gemmRequest(16384, 16384, 16384, 64, 64), "spec.gemm");
-        row("tile output too large", gemmRequest(4096, 4096, 4, 4096, 4096), "tile_m");
-        row("too many tasks", gemmRequest(4096, 4096, 4, 1, 1), "tile_m");
+        row("m zero", withReference(gemmRequest(0, 8, 8, 8, 8)), "spec.gemm.m");
+        row("k zero", withReference(gemmRequest(8, 8, 0, 8, 8)), "spec.gemm.k");
+        row("tile_n zero", withReference(gemmRequest(8, 8, 8, 8, 0)), "spec.gemm.tile_n");
+        row("replicate 1", withReplicate(gemmRequest(8, 8, 8, 8, 8), 1), "spec.verification.replicate.k");
+        row("replicate 9", withReplicate(gemmRequest(8, 8, 8, 8, 8), 9), "spec.verification.replicate.k");
+        v1::SubmitJobRequest spot = gemmRequest(8, 8, 8, 8, 8);
+        spot.mutable_spec()->mutable_verification()->mutable_spot_check()->set_p(0);
+        row("spot_check 0", spot, "spec.verification.spot_check.p");
+        spot.mutable_spec()->mutable_verification()->mutable_spot_check()->set_p(1.5);
+        row("spot_check 1.5", spot, "spec.verification.spot_check.p");
+        v1::SubmitJobRequest fast = withReference(gemmRequest(8, 8, 8, 8, 8));
+        fast.mutable_spec()->set_mode(v1::EXECUTION_MODE_FAST);
+        row("reference fast", fast, "spec.verification.reference");
+        v1::SubmitJobRequest late = withReference(gemmRequest(8, 8, 8, 8, 8));
+        late.mutable_spec()->set_deadline_unix_ms(kStartMs - 1000);
+        row("deadline past", late, "spec.deadline_unix_ms");
+        v1::SubmitJobRequest attempts = withReference(gemmRequest(8, 8, 8, 8, 8));
+        attempts.mutable_spec()->set_max_attempts(1000);
+        row("max_attempts 1000", attempts, "spec.max_attempts");
     }
 
-    void invalidSpecs()
+    void submitJobRefusesBadSpecs()
     {
         QFETCH(QByteArray, request);
-        QFETCH(QString, mentions);
-        Harness h;
-        start(h);
+        QFETCH(QString, field);
         v1::SubmitJobRequest parsed;
         QVERIFY(parsed.ParseFromArray(request.constData(), int(request.size())));
-        v1::SubmitJobResponse response;
+        const Client alice = newAccount();
+        std::string jobId;
+        const grpc::Status status = submitJob(alice, parsed, &jobId);
+        QCOMPARE(status.error_code(), StatusCode::INVALID_ARGUMENT);
+        QVERIFY2(status.error_message().find(field.toStdString()) != std::string::npos, status.error_message().c_str());
+        // Nothing was held.
+        QCOMPARE(balance(alice).available_units(), kInitialUnits);
+    }
+
+    void insufficientBalance()
+    {
+        const Client admin = newAccount(true);
+        const Client alice = newAccount();
+        // 512³ with replicate(2): about 2 × 268 435 units, more than the initial grant.
+        const v1::SubmitJobRequest big = withReplicate(gemmRequest(512, 512, 512, 256, 256), 2);
+        std::string jobId;
+        grpc::Status status = submitJob(alice, big, &jobId);
+        QCOMPARE(status.error_code(), StatusCode::FAILED_PRECONDITION);
+        QCOMPARE(balance(alice).available_units(), kInitialUnits);
+
+        v1::GrantCreditsRequest grant;
+        grant.set_account_id(alice.accountId);
+        grant.set_amount_units(1'000'000);
+        grant.set_idempotency_key("grant-alice-1");
+        v1::GrantCreditsResponse granted;
         grpc::ClientContext context;
-        const grpc::Status status = h.jobs->SubmitJob(&context, parsed, &response);
-        QCOMPARE(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-        QVERIFY2(QString::fromStdString(status.error_message()).contains(mentions),
-            status.error_message().c_str());
+        admin.prepare(&context);
+        status = admin.accounts->GrantCredits(&context, grant, &granted);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        QCOMPARE(granted.balance_units(), kInitialUnits + 1'000'000);
+
+        status = submitJob(alice, big, &jobId);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        const v1::Balance after = balance(alice);
+        QVERIFY(after.held_units() > kInitialUnits);
+        QCOMPARE(after.available_units() + after.held_units(), kInitialUnits + 1'000'000);
     }
 
-    void unknownIds()
+    void leaseRefusesBadRequests()
     {
-        Harness h;
-        start(h);
-        v1::JobStatus job;
-        QCOMPARE(getJob(h, "job-nope", &job).error_code(), grpc::StatusCode::NOT_FOUND);
-        v1::JobResult result;
-        QCOMPARE(getResult(h, "job-nope", &result).error_code(), grpc::StatusCode::NOT_FOUND);
-        {
-            v1::GetJobRequest request;
-            request.set_job_id("job-nope");
-            grpc::ClientContext context;
-            auto reader = h.jobs->WatchJob(&context, request);
-            v1::JobStatus status;
-            QVERIFY(!reader->Read(&status));
-            QCOMPARE(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
-        }
-
-        v1::HeartbeatRequest heartbeat;
-        heartbeat.set_node_id("node-nope");
-        v1::HeartbeatResponse heartbeatResponse;
-        grpc::ClientContext heartbeatContext;
-        QCOMPARE(h.nodes->Heartbeat(&heartbeatContext, heartbeat, &heartbeatResponse).error_code(),
-            grpc::StatusCode::NOT_FOUND);
-        v1::LeaseTasksResponse leased;
-        QCOMPARE(lease(h, "node-nope", 1, &leased).error_code(), grpc::StatusCode::NOT_FOUND);
-
-        const std::string nodeId = registerNode(h, "a");
-        QVERIFY(!nodeId.empty());
-        v1::Task missing;
-        missing.set_task_id("task-nope");
-        missing.set_attempt(1);
-        v1::SubmitResultResponse submitted;
-        QCOMPARE(submit(h, nodeId, missing, "x", &submitted).error_code(), grpc::StatusCode::NOT_FOUND);
-
-        // A node id this coordinator never issued gets a fresh one.
-        const std::string fresh = registerNode(h, "b", "node-from-another-life");
-        QVERIFY(!fresh.empty());
-        QVERIFY(fresh != "node-from-another-life");
-        QVERIFY(fresh != nodeId);
+        const Client alice = newAccount();
+        std::string nodeId;
+        QVERIFY(registerNode(alice, &nodeId).ok());
+        std::vector<v1::Task> tasks;
+        grpc::Status status = lease(alice, nodeId, &tasks, 1, "vulkan:7");
+        QCOMPARE(status.error_code(), StatusCode::INVALID_ARGUMENT);
+        QVERIFY2(status.error_message().find("device_id") != std::string::npos, status.error_message().c_str());
+        status = lease(alice, nodeId, &tasks, 1000);
+        QCOMPARE(status.error_code(), StatusCode::INVALID_ARGUMENT);
+        QVERIFY2(status.error_message().find("max_tasks") != std::string::npos, status.error_message().c_str());
     }
 
-    void fullJob()
+    void submitResultsRefusesBadOutputs()
     {
-        Harness h;
-        start(h);
-        const std::uint32_t m = 96, n = 80, k = 64;
-        std::uint32_t taskCount = 0;
-        const std::string jobId = submitJob(h, gemmRequest(m, n, k, 32, 32, 7), &taskCount);
-        QVERIFY(!jobId.empty());
-        QCOMPARE(taskCount, 9u); // 3 × 3 tiles, the last column 16 wide
+        const Client researcher = newAccount();
+        const Client worker = newAccount();
+        std::string jobId, nodeId;
+        QVERIFY(submitJob(researcher, withReference(gemmRequest(16, 16, 16, 8, 8)), &jobId).ok());
+        QVERIFY(registerNode(worker, &nodeId).ok());
+        std::vector<v1::Task> tasks;
+        QVERIFY(lease(worker, nodeId, &tasks).ok());
+        QCOMPARE(tasks.size(), std::size_t(1));
+        const std::string output = computeTile(worker, tasks[0]);
+        QCOMPARE(output.size(), std::size_t(8 * 8 * 4));
 
-        v1::JobStatus status;
-        QVERIFY(getJob(h, jobId, &status).ok());
-        QCOMPARE(status.state(), v1::JOB_STATE_QUEUED);
-        QCOMPARE(status.name(), std::string("test gemm"));
-        QCOMPARE(status.tasks_total(), 9u);
-        QCOMPARE(status.tasks_done(), 0u);
-        QCOMPARE(status.created_unix_ms(), std::uint64_t(kStartMs));
+        v1::SubmitOutcome outcome;
+        v1::TaskResult wrongDigest = resultOf(tasks[0], output);
+        wrongDigest.set_output_sha256(sha256Of("something else"));
+        grpc::Status status = submitResult(worker, nodeId, wrongDigest, &outcome);
+        QCOMPARE(status.error_code(), StatusCode::INVALID_ARGUMENT);
+        QVERIFY2(status.error_message().find("output_sha256") != std::string::npos, status.error_message().c_str());
 
-        // Watch from the start; the first status comes at once.
-        grpc::ClientContext watchContext;
-        v1::GetJobRequest watchRequest;
-        watchRequest.set_job_id(jobId);
-        auto watch = h.jobs->WatchJob(&watchContext, watchRequest);
-        std::vector<v1::JobStatus> watched(1);
-        QVERIFY(watch->Read(&watched[0]));
-        QCOMPARE(watched[0].state(), v1::JOB_STATE_QUEUED);
-        std::thread watcher([&] {
-            v1::JobStatus next;
-            while (watch->Read(&next))
-                watched.push_back(next);
-        });
-        // If a check below fails, end the stream so that the watcher can be joined.
-        struct Join {
-            grpc::ClientContext &context;
-            std::thread &thread;
-            ~Join()
-            {
-                if (thread.joinable()) {
-                    context.TryCancel();
-                    thread.join();
-                }
-            }
-        } joinWatcher { watchContext, watcher };
+        status = submitResult(worker, nodeId, resultOf(tasks[0], output.substr(0, output.size() - 4)), &outcome);
+        QCOMPARE(status.error_code(), StatusCode::INVALID_ARGUMENT);
+        QVERIFY2(status.error_message().find("bytes of output") != std::string::npos, status.error_message().c_str());
 
-        const std::string nodeA = registerNode(h, "a");
-        const std::string nodeB = registerNode(h, "b");
-        QVERIFY(!nodeA.empty() && !nodeB.empty() && nodeA != nodeB);
+        status = submitResult(worker, nodeId, resultOf(tasks[0], std::string((4 << 20) + 4, '\0')), &outcome);
+        QCOMPARE(status.error_code(), StatusCode::RESOURCE_EXHAUSTED);
 
-        v1::LeaseTasksResponse leasedA, leasedB;
-        QCOMPARE(lease(h, nodeA, 4, &leasedA, "cuda:7").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-        QVERIFY(lease(h, nodeA, 4, &leasedA).ok());
-        QCOMPARE(leasedA.tasks_size(), 4);
-        QVERIFY(lease(h, nodeB, 100, &leasedB).ok());
-        QCOMPARE(leasedB.tasks_size(), 5);
-        v1::LeaseTasksResponse none;
-        QVERIFY(lease(h, nodeA, 4, &none).ok());
-        QCOMPARE(none.tasks_size(), 0);
-        QCOMPARE(none.retry_after_ms(), 500u);
+        // None of that counted: the right output is still accepted.
+        status = submitResult(worker, nodeId, resultOf(tasks[0], output), &outcome);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        QCOMPARE(outcome.outcome(), v1::SubmitOutcome::OUTCOME_ACCEPTED);
+    }
 
-        // Payloads are the tiles' rows of A and columns of B, A from seed and B from seed + 1.
-        std::vector<float> a(std::size_t(m) * k), b(std::size_t(k) * n);
-        engine::fillUniform(a, 7);
-        engine::fillUniform(b, 8);
-        std::set<std::string> taskIds;
-        std::vector<v1::Task> all(leasedA.tasks().begin(), leasedA.tasks().end());
-        all.insert(all.end(), leasedB.tasks().begin(), leasedB.tasks().end());
-        for (std::size_t i = 0; i < all.size(); ++i) {
-            const v1::Task &task = all[i];
-            taskIds.insert(task.task_id());
-            QCOMPARE(task.job_id(), jobId);
-            QCOMPARE(task.attempt(), 1u);
-            QCOMPARE(task.lease_expires_unix_ms(), std::uint64_t(kStartMs + 10000));
-            const v1::GemmTileTask &tile = task.gemm_tile();
-            const std::uint32_t row0 = std::uint32_t(i / 3) * 32, col0 = std::uint32_t(i % 3) * 32;
-            QCOMPARE(tile.m(), 32u);
-            QCOMPARE(tile.n(), i % 3 == 2 ? 16u : 32u);
-            QCOMPARE(tile.k(), k);
-            const std::vector<float> tileA = floatsOf(tile.a()), tileB = floatsOf(tile.b());
-            QCOMPARE(tileA.size(), std::size_t(tile.m()) * k);
-            QCOMPARE(tileB.size(), std::size_t(k) * tile.n());
-            QVERIFY(std::memcmp(tileA.data(), &a[std::size_t(row0) * k], tileA.size() * sizeof(float)) == 0);
-            for (std::uint32_t p = 0; p < k; ++p)
-                QVERIFY(std::memcmp(&tileB[std::size_t(p) * tile.n()], &b[std::size_t(p) * n + col0],
-                            tile.n() * sizeof(float))
-                    == 0);
+    void blobUploadOverCap()
+    {
+        cleanup();
+        m_dir = std::make_unique<QTemporaryDir>();
+        startCoordinator([](CoordinatorOptions &options) { options.maxBlobBytes = 1024; });
+        if (QTest::currentTestFailed())
+            return;
+        const Client alice = newAccount();
+        const std::string blob(2048, 'x');
+        grpc::ClientContext context;
+        alice.prepare(&context);
+        v1::UploadBlobResponse response;
+        auto writer = alice.blobs->UploadBlob(&context, &response);
+        v1::BlobChunk chunk;
+        chunk.set_sha256(sha256Of(blob));
+        chunk.set_total_size(blob.size());
+        chunk.set_offset(0);
+        chunk.set_data(blob.substr(0, 512));
+        writer->Write(chunk);
+        writer->WritesDone();
+        QCOMPARE(writer->Finish().error_code(), StatusCode::RESOURCE_EXHAUSTED);
+
+        // Nothing was kept.
+        v1::GetUploadStatusRequest request;
+        request.set_sha256(sha256Of(blob));
+        v1::UploadStatus status;
+        grpc::ClientContext statusContext;
+        alice.prepare(&statusContext);
+        QVERIFY(alice.blobs->GetUploadStatus(&statusContext, request, &status).ok());
+        QVERIFY(!status.complete());
+        QCOMPARE(status.received_bytes(), std::uint64_t(0));
+    }
+
+    // --- Whole jobs
+
+    void wholeJobReference()
+    {
+        const Client researcher = newAccount();
+        const Client worker = newAccount();
+        std::string jobId, nodeId;
+        QVERIFY(submitJob(researcher, withReference(gemmRequest(24, 16, 20, 8, 8, 3)), &jobId).ok());
+        QCOMPARE(getJob(researcher, jobId).tasks_total(), 6u);
+        QVERIFY(registerNode(worker, &nodeId).ok());
+
+        std::int64_t paid = 0;
+        v1::Task task;
+        for (int i = 0; i < 6; ++i) {
+            QCOMPARE(runOneTask(worker, nodeId, &task), v1::SubmitOutcome::OUTCOME_ACCEPTED);
+            paid += unitsForFlops(task.flops());
         }
-        QCOMPARE(taskIds.size(), std::size_t(9));
-        QVERIFY(getJob(h, jobId, &status).ok());
-        QCOMPARE(status.tasks_leased(), 9u);
-
-        v1::JobResult early;
-        QCOMPARE(getResult(h, jobId, &early).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-
-        // Only the holder may submit.
-        v1::Task first = leasedA.tasks(0);
-        const std::string firstOutput = computeTile(first);
-        v1::SubmitResultResponse response;
-        QCOMPARE(submit(h, nodeB, first, firstOutput, &response).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);
-
-        // A flipped bit, honestly hashed: rejected by recomputation, and leased again.
-        std::string corrupted = firstOutput;
-        corrupted[5] = char(corrupted[5] ^ 0x01);
-        QVERIFY(submit(h, nodeA, first, corrupted, &response).ok());
-        QCOMPARE(response.outcome(), v1::SubmitResultResponse::OUTCOME_REJECTED);
-        QVERIFY2(response.message().find("differ") != std::string::npos, response.message().c_str());
-        v1::LeaseTasksResponse again;
-        QVERIFY(lease(h, nodeB, 1, &again).ok());
-        QCOMPARE(again.tasks_size(), 1);
-        QCOMPARE(again.tasks(0).task_id(), first.task_id());
-        QCOMPARE(again.tasks(0).attempt(), 2u);
-        // The old attempt is gone for good.
-        QCOMPARE(submit(h, nodeA, first, firstOutput, &response).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);
-
-        // A digest that does not match the bytes is rejected too.
-        first = again.tasks(0);
-        QVERIFY(submit(h, nodeB, first, firstOutput, &response, 0, std::string(64, '0')).ok());
-        QCOMPARE(response.outcome(), v1::SubmitResultResponse::OUTCOME_REJECTED);
-        QVERIFY2(response.message().find("output_sha256") != std::string::npos, response.message().c_str());
-        QVERIFY(lease(h, nodeA, 1, &again).ok());
-        QCOMPARE(again.tasks_size(), 1);
-        QCOMPARE(again.tasks(0).attempt(), 3u);
-        first = again.tasks(0);
-
-        // Heartbeats renew the node's own leases and revoke the rest.
-        v1::HeartbeatRequest heartbeat;
-        heartbeat.set_node_id(nodeA);
-        heartbeat.add_task_ids(first.task_id());
-        heartbeat.add_task_ids(leasedB.tasks(0).task_id());
-        v1::HeartbeatResponse beat;
-        grpc::ClientContext beatContext;
-        QVERIFY(h.nodes->Heartbeat(&beatContext, heartbeat, &beat).ok());
-        QCOMPARE(beat.revoked_task_ids_size(), 1);
-        QCOMPARE(beat.revoked_task_ids(0), leasedB.tasks(0).task_id());
-
-        // Correct results, with a duplicate on the way.
-        QVERIFY(submit(h, nodeA, first, firstOutput, &response).ok());
-        QCOMPARE(response.outcome(), v1::SubmitResultResponse::OUTCOME_ACCEPTED);
-        QVERIFY(submit(h, nodeA, first, firstOutput, &response).ok());
-        QCOMPARE(response.outcome(), v1::SubmitResultResponse::OUTCOME_DUPLICATE);
-        for (int i = 1; i < leasedA.tasks_size(); ++i) {
-            QVERIFY(submit(h, nodeA, leasedA.tasks(i), computeTile(leasedA.tasks(i)), &response).ok());
-            QCOMPARE(response.outcome(), v1::SubmitResultResponse::OUTCOME_ACCEPTED);
-        }
-        for (const v1::Task &task : leasedB.tasks()) {
-            QVERIFY(submit(h, nodeB, task, computeTile(task), &response).ok());
-            QCOMPARE(response.outcome(), v1::SubmitResultResponse::OUTCOME_ACCEPTED);
-        }
-
-        // The watch ends by itself once the job is COMPLETED, having seen the progress.
-        watcher.join();
-        QVERIFY(watch->Finish().ok());
-        QVERIFY(watched.size() >= 3);
-        for (std::size_t i = 1; i < watched.size(); ++i)
-            QVERIFY(watched[i].tasks_done() >= watched[i - 1].tasks_done());
-        std::set<std::uint32_t> doneCounts;
-        for (const auto &each : watched)
-            doneCounts.insert(each.tasks_done());
-        QVERIFY(doneCounts.size() >= 2);
-        QCOMPARE(watched.back().state(), v1::JOB_STATE_COMPLETED);
-        QCOMPARE(watched.back().tasks_done(), 9u);
-        for (std::size_t i = 0; i + 1 < watched.size(); ++i)
-            QVERIFY(watched[i].state() != v1::JOB_STATE_COMPLETED);
-
-        QVERIFY(getJob(h, jobId, &status).ok());
+        const v1::JobStatus status = getJob(researcher, jobId);
         QCOMPARE(status.state(), v1::JOB_STATE_COMPLETED);
-        QCOMPARE(status.tasks_done(), 9u);
-        QCOMPARE(status.tasks_leased(), 0u);
-        QCOMPARE(status.finished_unix_ms(), std::uint64_t(kStartMs));
-        QVERIFY(status.message().empty());
+        QCOMPARE(status.tasks_done(), 6u);
+        QCOMPARE(status.held_units(), std::int64_t(0));
+        QCOMPARE(status.cost_units(), paid);
 
         v1::JobResult result;
-        QVERIFY(getResult(h, jobId, &result).ok());
-        QCOMPARE(result.job_id(), jobId);
-        QCOMPARE(result.rows(), m);
-        QCOMPARE(result.cols(), n);
+        QVERIFY(jobResult(researcher, jobId, &result).ok());
+        QCOMPARE(result.rows(), 24u);
+        QCOMPARE(result.cols(), 16u);
         QVERIFY(result.verified());
-        const std::string expected = fullProduct(m, n, k, 7);
-        QCOMPARE(result.data().size(), expected.size());
-        QVERIFY(result.data() == expected); // bitwise
-        QCOMPARE(result.sha256(), sha256Of(expected));
-        QCOMPARE(status.result_sha256(), result.sha256());
+        QCOMPARE(result.sha256(), sha256Of(result.data()));
+        QVERIFY(result.data() == fullProduct(researcher, task));
 
-        // A late duplicate of an accepted attempt changes nothing.
-        QVERIFY(submit(h, nodeB, leasedB.tasks(4), computeTile(leasedB.tasks(4)), &response).ok());
-        QCOMPARE(response.outcome(), v1::SubmitResultResponse::OUTCOME_DUPLICATE);
+        const v1::Balance earned = balance(worker);
+        QCOMPARE(earned.earned_units(), paid);
+        QCOMPARE(earned.available_units(), kInitialUnits + paid);
+        const v1::Balance spent = balance(researcher);
+        QCOMPARE(spent.held_units(), std::int64_t(0));
+        QCOMPARE(spent.available_units(), kInitialUnits - paid);
     }
 
-    void heartbeatKeepsLease()
+    void wholeJobReplicate()
     {
-        Harness h;
-        start(h, std::chrono::milliseconds(1000));
-        const std::string jobId = submitJob(h, gemmRequest(16, 16, 8, 16, 16));
-        QVERIFY(!jobId.empty());
-        const std::string nodeA = registerNode(h, "a"), nodeB = registerNode(h, "b");
-        v1::LeaseTasksResponse leased, other;
-        QVERIFY(lease(h, nodeA, 1, &leased).ok());
-        QCOMPARE(leased.tasks_size(), 1);
+        const Client researcher = newAccount();
+        const Client first = newAccount();
+        const Client second = newAccount();
+        std::string jobId, firstNode, secondNode;
+        QVERIFY(submitJob(researcher, withReplicate(gemmRequest(16, 16, 16, 8, 16, 5), 2), &jobId).ok());
+        QVERIFY(registerNode(first, &firstNode).ok());
+        QVERIFY(registerNode(second, &secondNode).ok());
 
-        h.clock->advance(800);
-        v1::HeartbeatRequest heartbeat;
-        heartbeat.set_node_id(nodeA);
-        heartbeat.add_task_ids(leased.tasks(0).task_id());
-        v1::HeartbeatResponse beat;
-        {
-            grpc::ClientContext context;
-            QVERIFY(h.nodes->Heartbeat(&context, heartbeat, &beat).ok());
+        std::int64_t perNode = 0;
+        v1::Task task;
+        for (int i = 0; i < 2; ++i) {
+            // The first result of a task is recorded; the second, agreeing, accepts both.
+            QCOMPARE(runOneTask(first, firstNode, &task), v1::SubmitOutcome::OUTCOME_ACCEPTED);
+            QCOMPARE(runOneTask(second, secondNode, &task), v1::SubmitOutcome::OUTCOME_ACCEPTED);
+            perNode += unitsForFlops(task.flops());
         }
-        QCOMPARE(beat.revoked_task_ids_size(), 0);
-
-        // Past the original expiry, but renewed until 800 + 1000.
-        h.clock->advance(800);
-        QVERIFY(lease(h, nodeB, 1, &other).ok());
-        QCOMPARE(other.tasks_size(), 0);
-
-        h.clock->advance(200);
-        QVERIFY(lease(h, nodeB, 1, &other).ok());
-        QCOMPARE(other.tasks_size(), 1);
-        QCOMPARE(other.tasks(0).attempt(), 2u);
-        {
-            grpc::ClientContext context;
-            QVERIFY(h.nodes->Heartbeat(&context, heartbeat, &beat).ok());
-        }
-        QCOMPARE(beat.revoked_task_ids_size(), 1);
-    }
-
-    void leaseExpiresInRealTime()
-    {
-        Harness h;
-        start(h, std::chrono::milliseconds(200), 5, true);
-        const std::string jobId = submitJob(h, gemmRequest(32, 32, 32, 32, 32));
-        QVERIFY(!jobId.empty());
-        const std::string nodeA = registerNode(h, "a"), nodeB = registerNode(h, "b");
-
-        QElapsedTimer sinceLease;
-        v1::LeaseTasksResponse leasedA, leasedB;
-        QVERIFY(lease(h, nodeA, 1, &leasedA).ok());
-        sinceLease.start();
-        QCOMPARE(leasedA.tasks_size(), 1);
-        QVERIFY(lease(h, nodeB, 1, &leasedB).ok());
-        if (sinceLease.elapsed() < 150) // otherwise the lease may legitimately have run out already
-            QCOMPARE(leasedB.tasks_size(), 0);
-
-        // Wait for the lease to run out: node-b gets the task, one attempt later. QTRY
-        // evaluates its condition once more after success, so the lease is taken only once.
-        bool takenOver = false;
-        const auto takeOver = [&] {
-            if (!takenOver)
-                takenOver = lease(h, nodeB, 1, &leasedB).ok() && leasedB.tasks_size() == 1;
-            return takenOver;
-        };
-        QTRY_VERIFY_WITH_TIMEOUT(takeOver(), 10000);
-        QVERIFY(sinceLease.elapsed() >= 200);
-        QCOMPARE(leasedB.tasks(0).task_id(), leasedA.tasks(0).task_id());
-        QCOMPARE(leasedB.tasks(0).attempt(), 2u);
-
-        const std::string output = computeTile(leasedA.tasks(0));
-        v1::SubmitResultResponse response;
-        QCOMPARE(submit(h, nodeA, leasedA.tasks(0), output, &response).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);
-        QVERIFY(submit(h, nodeB, leasedB.tasks(0), output, &response).ok());
-        QCOMPARE(response.outcome(), v1::SubmitResultResponse::OUTCOME_ACCEPTED);
-        v1::JobStatus status;
-        QVERIFY(getJob(h, jobId, &status).ok());
+        const v1::JobStatus status = getJob(researcher, jobId);
         QCOMPARE(status.state(), v1::JOB_STATE_COMPLETED);
-    }
+        QCOMPARE(status.held_units(), std::int64_t(0));
+        QCOMPARE(status.cost_units(), 2 * perNode);
 
-    void rejectionsFailJob()
-    {
-        Harness h;
-        start(h, std::chrono::milliseconds(10000), 2);
-        const std::string jobId = submitJob(h, gemmRequest(8, 8, 8, 8, 8));
-        QVERIFY(!jobId.empty());
-        const std::string nodeId = registerNode(h, "a");
-        v1::SubmitResultResponse response;
-        for (std::uint32_t attempt = 1; attempt <= 2; ++attempt) {
-            v1::LeaseTasksResponse leased;
-            QVERIFY(lease(h, nodeId, 1, &leased).ok());
-            QCOMPARE(leased.tasks_size(), 1);
-            QCOMPARE(leased.tasks(0).attempt(), attempt);
-            QVERIFY(submit(h, nodeId, leased.tasks(0), std::string(8 * 8 * 4, '\0'), &response).ok());
-            QCOMPARE(response.outcome(), v1::SubmitResultResponse::OUTCOME_REJECTED);
-        }
-        QVERIFY2(response.message().find("job failed") != std::string::npos, response.message().c_str());
-
-        v1::JobStatus status;
-        QVERIFY(getJob(h, jobId, &status).ok());
-        QCOMPARE(status.state(), v1::JOB_STATE_FAILED);
-        QVERIFY2(status.message().find("task 0") != std::string::npos, status.message().c_str());
         v1::JobResult result;
-        const grpc::Status resultStatus = getResult(h, jobId, &result);
-        QCOMPARE(resultStatus.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-        QVERIFY(resultStatus.error_message().find("FAILED") != std::string::npos);
-        v1::LeaseTasksResponse leased;
-        QVERIFY(lease(h, nodeId, 1, &leased).ok());
-        QCOMPARE(leased.tasks_size(), 0);
+        QVERIFY(jobResult(researcher, jobId, &result).ok());
+        QVERIFY(result.data() == fullProduct(researcher, task));
 
-        // Watching a finished job: one status, then the stream ends.
-        v1::GetJobRequest request;
-        request.set_job_id(jobId);
-        grpc::ClientContext context;
-        auto watch = h.jobs->WatchJob(&context, request);
-        QVERIFY(watch->Read(&status));
-        QCOMPARE(status.state(), v1::JOB_STATE_FAILED);
-        QVERIFY(!watch->Read(&status));
-        QVERIFY(watch->Finish().ok());
+        QCOMPARE(balance(first).earned_units(), perNode);
+        QCOMPARE(balance(second).earned_units(), perNode);
+        const v1::Balance spent = balance(researcher);
+        QCOMPARE(spent.held_units(), std::int64_t(0));
+        QCOMPARE(spent.available_units(), kInitialUnits - 2 * perNode);
     }
 
-    void expiredLeasesFailJob()
+    void cheaterIsCaught()
     {
-        Harness h;
-        start(h, std::chrono::milliseconds(1000), 1);
-        const std::string jobId = submitJob(h, gemmRequest(8, 8, 8, 8, 8));
-        const std::string nodeA = registerNode(h, "a"), nodeB = registerNode(h, "b");
-        v1::LeaseTasksResponse leased;
-        QVERIFY(lease(h, nodeA, 1, &leased).ok());
-        QCOMPARE(leased.tasks_size(), 1);
-        h.clock->advance(1000);
-        QVERIFY(lease(h, nodeB, 1, &leased).ok());
-        QCOMPARE(leased.tasks_size(), 0);
-        v1::JobStatus status;
-        QVERIFY(getJob(h, jobId, &status).ok());
-        QCOMPARE(status.state(), v1::JOB_STATE_FAILED);
-        QVERIFY2(status.message().find("lease ran out") != std::string::npos, status.message().c_str());
-    }
+        const Client researcher = newAccount();
+        const Client honest = newAccount();
+        const Client cheater = newAccount();
+        const Client tieBreaker = newAccount();
+        std::string jobId, honestNode, cheaterNode, tieNode;
+        QVERIFY(submitJob(researcher, withReplicate(gemmRequest(8, 8, 8, 8, 8, 11), 2), &jobId).ok());
+        QVERIFY(registerNode(honest, &honestNode).ok());
+        QVERIFY(registerNode(cheater, &cheaterNode).ok());
+        QVERIFY(registerNode(tieBreaker, &tieNode).ok());
 
-    void restartKeepsState()
-    {
-        std::string completedJob, openJob, nodeId, resultSha, resultData;
-        v1::Task held;
-        {
-            Harness h;
-            start(h);
-            completedJob = submitJob(h, gemmRequest(40, 24, 16, 16, 16, 99));
-            QVERIFY(!completedJob.empty());
-            nodeId = registerNode(h, "a");
-            runToCompletion(h, nodeId);
-            if (QTest::currentTestFailed())
-                return;
-            v1::JobResult result;
-            QVERIFY(getResult(h, completedJob, &result).ok());
-            resultSha = result.sha256();
-            resultData = result.data();
+        QCOMPARE(runOneTask(honest, honestNode), v1::SubmitOutcome::OUTCOME_ACCEPTED);
 
-            // A second job with one task leased when the coordinator goes down.
-            openJob = submitJob(h, gemmRequest(16, 16, 16, 8, 16));
-            v1::LeaseTasksResponse leased;
-            QVERIFY(lease(h, nodeId, 1, &leased).ok());
-            QCOMPARE(leased.tasks_size(), 1);
-            held = leased.tasks(0);
-            h.coordinator->shutdown();
-        }
+        std::vector<v1::Task> tasks;
+        QVERIFY(lease(cheater, cheaterNode, &tasks).ok());
+        QCOMPARE(tasks.size(), std::size_t(1));
+        std::string wrong = computeTile(cheater, tasks[0]);
+        wrong[5] = char(wrong[5] ^ 0x01);
+        v1::SubmitOutcome outcome;
+        QVERIFY(submitResult(cheater, cheaterNode, resultOf(tasks[0], wrong), &outcome).ok());
+        QVERIFY(outcome.outcome() != v1::SubmitOutcome::OUTCOME_NOT_HELD);
+        QVERIFY(getJob(researcher, jobId).state() != v1::JOB_STATE_COMPLETED);
 
-        Harness h;
-        start(h);
-        v1::JobStatus status;
-        QVERIFY(getJob(h, completedJob, &status).ok());
-        QCOMPARE(status.state(), v1::JOB_STATE_COMPLETED);
-        QCOMPARE(status.result_sha256(), resultSha);
+        // A third node breaks the tie.
+        const v1::SubmitOutcome::Outcome third = runOneTask(tieBreaker, tieNode);
+        QCOMPARE(third, v1::SubmitOutcome::OUTCOME_ACCEPTED);
+        QCOMPARE(getJob(researcher, jobId).state(), v1::JOB_STATE_COMPLETED);
         v1::JobResult result;
-        QVERIFY(getResult(h, completedJob, &result).ok());
-        QCOMPARE(result.sha256(), resultSha);
-        QVERIFY(result.data() == resultData);
-        QVERIFY(result.data() == fullProduct(40, 24, 16, 99));
+        QVERIFY(jobResult(researcher, jobId, &result).ok());
+        QVERIFY(result.data() == fullProduct(researcher, tasks[0]));
 
-        // The node keeps its id, and its lease from before the restart still holds.
-        QCOMPARE(registerNode(h, "a", nodeId), nodeId);
-        QVERIFY(getJob(h, openJob, &status).ok());
-        QCOMPARE(status.state(), v1::JOB_STATE_QUEUED);
-        QCOMPARE(status.tasks_total(), 2u);
-        QCOMPARE(status.tasks_leased(), 1u);
-        v1::SubmitResultResponse response;
-        QVERIFY(submit(h, nodeId, held, computeTile(held), &response).ok());
-        QCOMPARE(response.outcome(), v1::SubmitResultResponse::OUTCOME_ACCEPTED);
-        runToCompletion(h, nodeId);
-        QVERIFY(getJob(h, openJob, &status).ok());
-        QCOMPARE(status.state(), v1::JOB_STATE_COMPLETED);
+        QCOMPARE(lease(cheater, cheaterNode, &tasks).error_code(), StatusCode::PERMISSION_DENIED);
+        QCOMPARE(balance(cheater).earned_units(), std::int64_t(0));
+        QVERIFY(balance(honest).earned_units() > 0);
+        QVERIFY(balance(tieBreaker).earned_units() > 0);
     }
 
-    void shutdownEndsWatch()
-    {
-        Harness h;
-        start(h);
-        const std::string jobId = submitJob(h, gemmRequest(8, 8, 8, 8, 8));
-        QVERIFY(!jobId.empty());
-        v1::GetJobRequest request;
-        request.set_job_id(jobId);
-        grpc::ClientContext context;
-        auto watch = h.jobs->WatchJob(&context, request);
-        v1::JobStatus status;
-        QVERIFY(watch->Read(&status));
-        QCOMPARE(status.state(), v1::JOB_STATE_QUEUED);
+    // --- Leases, cancellation, watching
 
-        std::atomic<bool> ended = false;
-        std::thread reader([&] {
-            v1::JobStatus next;
-            while (watch->Read(&next)) { }
-            ended = true;
+    void leaseExpires()
+    {
+        const Client researcher = newAccount();
+        const Client slow = newAccount();
+        const Client fast = newAccount();
+        std::string jobId, slowNode, fastNode;
+        QVERIFY(submitJob(researcher, withReference(gemmRequest(8, 8, 8, 8, 8)), &jobId).ok());
+        QVERIFY(registerNode(slow, &slowNode).ok());
+        QVERIFY(registerNode(fast, &fastNode).ok());
+
+        std::vector<v1::Task> first;
+        QVERIFY(lease(slow, slowNode, &first).ok());
+        QCOMPARE(first.size(), std::size_t(1));
+        QCOMPARE(first[0].attempt(), 1u);
+        std::vector<v1::Task> none;
+        QVERIFY(lease(fast, fastNode, &none).ok());
+        QVERIFY(none.empty());
+
+        // Past the lease: the next lease call (or the sweeper) expires it, and the task is
+        // given out again once its retry backoff, counted from then, has passed.
+        m_clock->advance(kLease.count() + 1);
+        std::vector<v1::Task> second;
+        QVERIFY(lease(fast, fastNode, &second).ok());
+        if (second.empty()) {
+            m_clock->advance(120'000);
+            QVERIFY(lease(fast, fastNode, &second).ok());
+        }
+        QCOMPARE(second.size(), std::size_t(1));
+        QCOMPARE(second[0].task_id(), first[0].task_id());
+        QCOMPARE(second[0].attempt(), 2u);
+
+        v1::SubmitOutcome outcome;
+        QVERIFY(submitResult(slow, slowNode, resultOf(first[0], computeTile(slow, first[0])), &outcome).ok());
+        QCOMPARE(outcome.outcome(), v1::SubmitOutcome::OUTCOME_NOT_HELD);
+        const std::vector<v1::TaskRef> revoked = heartbeat(slow, slowNode, first[0]);
+        QCOMPARE(revoked.size(), std::size_t(1));
+        QCOMPARE(revoked[0].task_id(), first[0].task_id());
+        QCOMPARE(revoked[0].attempt(), 1u);
+        QVERIFY(heartbeat(fast, fastNode, second[0]).empty());
+
+        QVERIFY(submitResult(fast, fastNode, resultOf(second[0], computeTile(fast, second[0])), &outcome).ok());
+        QCOMPARE(outcome.outcome(), v1::SubmitOutcome::OUTCOME_ACCEPTED);
+        QCOMPARE(getJob(researcher, jobId).state(), v1::JOB_STATE_COMPLETED);
+        QCOMPARE(balance(slow).earned_units(), std::int64_t(0));
+    }
+
+    void cancelJob()
+    {
+        const Client researcher = newAccount();
+        const Client worker = newAccount();
+        std::string jobId, nodeId;
+        QVERIFY(submitJob(researcher, withReference(gemmRequest(16, 8, 8, 8, 8)), &jobId).ok());
+        QVERIFY(balance(researcher).held_units() > 0);
+        QVERIFY(registerNode(worker, &nodeId).ok());
+        std::vector<v1::Task> tasks;
+        QVERIFY(lease(worker, nodeId, &tasks, 2).ok());
+        QCOMPARE(tasks.size(), std::size_t(2));
+
+        const grpc::Status cancelled = cancelJob(researcher, jobId);
+        QVERIFY2(cancelled.ok(), cancelled.error_message().c_str());
+        QCOMPARE(getJob(researcher, jobId).state(), v1::JOB_STATE_CANCELLED);
+
+        const std::vector<v1::TaskRef> revoked = heartbeat(worker, nodeId, tasks[0]);
+        QCOMPARE(revoked.size(), std::size_t(1));
+        QCOMPARE(revoked[0].task_id(), tasks[0].task_id());
+        v1::SubmitOutcome outcome;
+        QVERIFY(submitResult(worker, nodeId, resultOf(tasks[1], computeTile(worker, tasks[1])), &outcome).ok());
+        QCOMPARE(outcome.outcome(), v1::SubmitOutcome::OUTCOME_NOT_HELD);
+
+        const v1::Balance refunded = balance(researcher);
+        QCOMPARE(refunded.held_units(), std::int64_t(0));
+        QCOMPARE(refunded.available_units(), kInitialUnits);
+        QCOMPARE(balance(worker).earned_units(), std::int64_t(0));
+    }
+
+    void watchJobUntilCompleted()
+    {
+        const Client researcher = newAccount();
+        const Client worker = newAccount();
+        std::string jobId, nodeId;
+        QVERIFY(submitJob(researcher, withReference(gemmRequest(16, 8, 8, 8, 8)), &jobId).ok());
+        QVERIFY(registerNode(worker, &nodeId).ok());
+
+        std::vector<v1::JobStatus> seen;
+        grpc::Status watchStatus;
+        std::atomic<bool> started { false };
+        std::thread watcher([&] {
+            v1::GetJobRequest request;
+            request.set_job_id(jobId);
+            grpc::ClientContext context;
+            researcher.prepare(&context);
+            auto reader = researcher.jobs->WatchJob(&context, request);
+            v1::JobStatus status;
+            while (reader->Read(&status)) {
+                seen.push_back(status);
+                started = true;
+            }
+            watchStatus = reader->Finish();
         });
-        QElapsedTimer timer;
-        timer.start();
-        h.coordinator->shutdown();
-        reader.join();
-        QVERIFY(ended);
-        const grpc::Status finished = watch->Finish();
-        QVERIFY(!finished.ok());
-        // Woken by the shutdown, not by the server's grace period running out.
-        QVERIFY2(timer.elapsed() < 1500, std::to_string(timer.elapsed()).c_str());
+        QTRY_VERIFY_WITH_TIMEOUT(started.load(), 10000);
+        QCOMPARE(runOneTask(worker, nodeId), v1::SubmitOutcome::OUTCOME_ACCEPTED);
+        QCOMPARE(runOneTask(worker, nodeId), v1::SubmitOutcome::OUTCOME_ACCEPTED);
+        watcher.join();
+
+        QVERIFY2(watchStatus.ok(), watchStatus.error_message().c_str());
+        QVERIFY(seen.size() >= 2);
+        QCOMPARE(seen.front().state(), v1::JOB_STATE_QUEUED);
+        QCOMPARE(seen.back().state(), v1::JOB_STATE_COMPLETED);
+        QCOMPARE(seen.back().tasks_done(), 2u);
+        QVERIFY(!seen.back().result_sha256().empty());
+    }
+
+    // --- Blobs
+
+    void resumableUpload()
+    {
+        const Client alice = newAccount();
+        std::string blob;
+        for (int i = 0; i < 3000; ++i)
+            blob += char('a' + i % 26);
+        const std::string digest = sha256Of(blob);
+        const auto chunkAt = [&](std::uint64_t offset, std::size_t size) {
+            v1::BlobChunk chunk;
+            chunk.set_sha256(digest);
+            chunk.set_total_size(blob.size());
+            chunk.set_offset(offset);
+            chunk.set_data(blob.substr(offset, size));
+            return chunk;
+        };
+        const auto uploadStatus = [&](v1::UploadStatus *status) {
+            v1::GetUploadStatusRequest request;
+            request.set_sha256(digest);
+            grpc::ClientContext context;
+            alice.prepare(&context);
+            return alice.blobs->GetUploadStatus(&context, request, status);
+        };
+
+        // The first of three chunks, then the connection drops.
+        {
+            grpc::ClientContext context;
+            alice.prepare(&context);
+            v1::UploadBlobResponse response;
+            auto writer = alice.blobs->UploadBlob(&context, &response);
+            QVERIFY(writer->Write(chunkAt(0, 1000)));
+            v1::UploadStatus status;
+            QTRY_VERIFY_WITH_TIMEOUT(uploadStatus(&status).ok() && status.received_bytes() == 1000, 10000);
+            context.TryCancel();
+            QCOMPARE(writer->Finish().error_code(), StatusCode::CANCELLED);
+        }
+        v1::UploadStatus status;
+        QVERIFY(uploadStatus(&status).ok());
+        QVERIFY(!status.complete());
+        QCOMPARE(status.received_bytes(), std::uint64_t(1000));
+
+        // Resume from there.
+        {
+            grpc::ClientContext context;
+            alice.prepare(&context);
+            v1::UploadBlobResponse response;
+            auto writer = alice.blobs->UploadBlob(&context, &response);
+            QVERIFY(writer->Write(chunkAt(1000, 1000)));
+            QVERIFY(writer->Write(chunkAt(2000, 1000)));
+            QVERIFY(writer->WritesDone());
+            const grpc::Status finished = writer->Finish();
+            QVERIFY2(finished.ok(), finished.error_message().c_str());
+            QCOMPARE(response.sha256(), digest);
+            QCOMPARE(response.size(), std::uint64_t(3000));
+        }
+        QVERIFY(uploadStatus(&status).ok());
+        QVERIFY(status.complete());
+
+        std::string fetched;
+        QVERIFY(fetchBlob(alice, digest, 0, &fetched).ok());
+        QVERIFY(fetched == blob);
+        QVERIFY(fetchBlob(alice, digest, 2500, &fetched).ok());
+        QVERIFY(fetched == blob.substr(2500));
+        QCOMPARE(fetchBlob(alice, sha256Of("never uploaded"), 0, &fetched).error_code(), StatusCode::NOT_FOUND);
+
+        // Bytes that do not hash to the announced digest are discarded.
+        const std::string liar(100, 'q');
+        grpc::ClientContext context;
+        alice.prepare(&context);
+        v1::UploadBlobResponse response;
+        auto writer = alice.blobs->UploadBlob(&context, &response);
+        v1::BlobChunk chunk;
+        chunk.set_sha256(sha256Of("not the bytes"));
+        chunk.set_total_size(liar.size());
+        chunk.set_data(liar);
+        QVERIFY(writer->Write(chunk));
+        QVERIFY(writer->WritesDone());
+        QCOMPARE(writer->Finish().error_code(), StatusCode::DATA_LOSS);
+        QCOMPARE(fetchBlob(alice, sha256Of("not the bytes"), 0, &fetched).error_code(), StatusCode::NOT_FOUND);
+    }
+
+    // --- Idempotency
+
+    void resubmittingIsDuplicate()
+    {
+        const Client researcher = newAccount();
+        const Client worker = newAccount();
+        std::string jobId, nodeId;
+        QVERIFY(submitJob(researcher, withReference(gemmRequest(16, 8, 8, 8, 8)), &jobId).ok());
+        QVERIFY(registerNode(worker, &nodeId).ok());
+        std::vector<v1::Task> tasks;
+        QVERIFY(lease(worker, nodeId, &tasks).ok());
+        QCOMPARE(tasks.size(), std::size_t(1));
+        const v1::TaskResult result = resultOf(tasks[0], computeTile(worker, tasks[0]));
+        v1::SubmitOutcome outcome;
+        QVERIFY(submitResult(worker, nodeId, result, &outcome).ok());
+        QCOMPARE(outcome.outcome(), v1::SubmitOutcome::OUTCOME_ACCEPTED);
+        const v1::Balance workerBefore = balance(worker);
+        const v1::Balance researcherBefore = balance(researcher);
+        QCOMPARE(workerBefore.earned_units(), unitsForFlops(tasks[0].flops()));
+
+        QVERIFY(submitResult(worker, nodeId, result, &outcome).ok());
+        QCOMPARE(outcome.outcome(), v1::SubmitOutcome::OUTCOME_DUPLICATE);
+        const v1::Balance workerAfter = balance(worker);
+        const v1::Balance researcherAfter = balance(researcher);
+        QCOMPARE(workerAfter.earned_units(), workerBefore.earned_units());
+        QCOMPARE(workerAfter.available_units(), workerBefore.available_units());
+        QCOMPARE(researcherAfter.available_units(), researcherBefore.available_units());
+        QCOMPARE(researcherAfter.held_units(), researcherBefore.held_units());
+        QCOMPARE(getJob(researcher, jobId).tasks_done(), 1u);
     }
 };
 

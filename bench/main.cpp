@@ -6,6 +6,7 @@
 //
 // Each subcommand is one file (engine_bench.cpp, …) registered in kSubcommands below.
 
+#include "bench/coordinator_bench.h"
 #include "bench/engine_bench.h"
 #include "bench/subcommand.h"
 
@@ -22,6 +23,8 @@ using tributary::bench::Subcommand;
 constexpr std::array kSubcommands = {
     Subcommand { "engine", "GEMM, conv2d and an MLP training step on every compute backend",
         tributary::bench::runEngineBench },
+    Subcommand { "coordinator", "tasks per second through a loopback coordinator with simulated nodes",
+        tributary::bench::runCoordinatorBench },
 };
 
 void printUsage(std::FILE *out)

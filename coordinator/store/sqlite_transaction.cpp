@@ -728,10 +728,12 @@ Status SqliteTransaction::openTasks(const std::string &jobId, std::int64_t nowMs
     std::int64_t mask = 0;
     for (AttemptState state : excludeStates)
         mask |= std::int64_t(1) << int(state);
+    // "+a.node_id" keeps the planner on the attempts' primary key (a task has a handful of
+    // attempts) rather than the node index (a node has thousands).
     auto &select = statement(
         "SELECT " TRIBUTARY_TASK_COLUMNS " FROM tasks t WHERE t.job_id = ?1 AND t.state = 1 "
         "AND t.not_before_ms <= ?2 AND (?3 = '' OR NOT EXISTS (SELECT 1 FROM attempts a WHERE a.task_id = t.id "
-        "AND a.node_id = ?3 AND ((?4 >> a.state) & 1) = 1)) ORDER BY t.idx LIMIT ?5");
+        "AND +a.node_id = ?3 AND ((?4 >> a.state) & 1) = 1)) ORDER BY t.idx LIMIT ?5");
     SqliteStatement::Scope scope(select);
     select.bind(1, jobId);
     select.bind(2, nowMs);

@@ -206,6 +206,9 @@ bool Contributor::ensureRegistered()
     m_registered = true;
     m_backoffMs = 0;
     m_options.nodeId = QString::fromStdString(response.node_id());
+    m_leaseKeeper.reset();
+    m_leaseKeeper = std::make_unique<LeaseKeeper>(*m_client, response.node_id(),
+                                                  std::chrono::milliseconds(response.lease_duration_ms()));
     qCInfo(lcContributor).noquote() << "registered as node" << m_options.nodeId;
     Q_EMIT registered(m_options.nodeId);
     setState(State::Idle);
@@ -225,6 +228,13 @@ void Contributor::runTask(const v1::Task &task)
         Q_EMIT taskFinished(taskId, jobId, false, 0, QStringLiteral("unsupported task kind"));
         return;
     }
+    // Keep the lease while the inputs download and the tile computes; released when this
+    // function returns, before the result is submitted.
+    m_leaseKeeper->hold(task.task_id(), task.attempt());
+    struct Release {
+        LeaseKeeper &keeper;
+        ~Release() { keeper.release(); }
+    } release{*m_leaseKeeper};
     const v1::GemmTileTask &tile = task.gemm_tile();
     const engine::GemmShape shape{int(tile.rows()), int(tile.cols()), int(tile.k())};
     std::vector<float> a, b;

@@ -12,6 +12,7 @@
 
 #include "app/client/channel.h"
 #include "app/contributor/input_cache.h"
+#include "app/contributor/lease_keeper.h"
 #include "engine/backend.h"
 #include "engine/engine.h"
 #include "tributary/v1/node.pb.h"
@@ -85,6 +86,8 @@ private:
     Options m_options;
     std::unique_ptr<engine::Backend> m_backend;
     std::unique_ptr<client::NodeClient> m_client;
+    // Renews the running task's lease while this thread computes; after m_client, which it uses.
+    std::unique_ptr<LeaseKeeper> m_leaseKeeper;
     QTimer m_stepTimer;
     State m_state = State::Stopped;
     bool m_running = false;

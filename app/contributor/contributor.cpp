@@ -49,6 +49,7 @@ Contributor::Contributor(const engine::Engine &engine, Options options, QObject 
     , m_engine(engine)
     , m_options(std::move(options))
     , m_stepTimer(this)
+    , m_inputs(m_options.inputCacheDirectory)
 {
     m_stepTimer.setSingleShot(true);
     connect(&m_stepTimer, &QTimer::timeout, this, &Contributor::step);
@@ -276,9 +277,12 @@ void Contributor::runTask(const v1::Task &task)
 grpc::Status Contributor::tileInputs(const v1::GemmTileTask &tile, std::vector<float> *a, std::vector<float> *b)
 {
     std::shared_ptr<const std::string> aBlob, bBlob;
-    if (auto status = m_inputs.get(*m_client, tile.a_sha256(), tile.a_size(), &aBlob); !status.ok())
+    const InputCache::Fetch fetch = [this](const std::string &sha256, std::string *data) {
+        return m_client->fetchBlob(sha256, data);
+    };
+    if (auto status = m_inputs.get(fetch, tile.a_sha256(), tile.a_size(), &aBlob); !status.ok())
         return status;
-    if (auto status = m_inputs.get(*m_client, tile.b_sha256(), tile.b_size(), &bBlob); !status.ok())
+    if (auto status = m_inputs.get(fetch, tile.b_sha256(), tile.b_size(), &bBlob); !status.ok())
         return status;
     const std::uint64_t m = tile.m(), n = tile.n(), k = tile.k();
     if (tile.row0() + std::uint64_t(tile.rows()) > m || tile.col0() + std::uint64_t(tile.cols()) > n

@@ -48,6 +48,8 @@ public:
         QString nodeName;           // shown to the coordinator's operator
         QString nodeId;             // from an earlier registration; empty for a new node
         int maxTasks = 0;           // stop after this many accepted tasks; 0 = never
+        // Where fetched job inputs are kept across restarts; empty: memory only.
+        QString inputCacheDirectory;
     };
 
     // `engine` must outlive the contributor; only its const, thread-safe API is used.

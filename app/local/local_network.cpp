@@ -2,6 +2,7 @@
 
 #include "app/logging_categories.h"
 
+#include <QStandardPaths>
 #include <QSysInfo>
 
 namespace tributary {
@@ -46,6 +47,8 @@ bool LocalNetwork::start(QString *error)
 
     Contributor::Options contributorOptions;
     contributorOptions.coordinator = coordinatorEndpoint();
+    contributorOptions.inputCacheDirectory
+        = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/inputs");
     contributorOptions.deviceId = m_deviceId;
     contributorOptions.nodeName = QSysInfo::machineHostName() + QStringLiteral(" (local)");
     m_runner = std::make_unique<ContributorRunner>(m_engine, contributorOptions);

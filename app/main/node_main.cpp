@@ -12,6 +12,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QStandardPaths>
 #include <QSysInfo>
 #include <QTextStream>
 
@@ -70,7 +71,10 @@ int main(int argc, char **argv)
         QStringLiteral("File holding this node's account token (or set TRIBUTARY_TOKEN)."), QStringLiteral("path"));
     const QCommandLineOption tlsCa(QStringLiteral("tls-ca"),
         QStringLiteral("PEM certificate to trust for a coordinator serving TLS."), QStringLiteral("path"));
-    parser.addOptions({coordinator, device, name, nodeId, maxTasks, listDevices, tokenFile, tlsCa});
+    const QCommandLineOption cacheDir(QStringLiteral("cache-dir"),
+        QStringLiteral("Where job inputs are kept across restarts (default: the user's cache folder)."),
+        QStringLiteral("path"));
+    parser.addOptions({coordinator, device, name, nodeId, maxTasks, listDevices, tokenFile, tlsCa, cacheDir});
     parser.process(app);
 
     QTextStream out(stdout);
@@ -112,6 +116,9 @@ int main(int argc, char **argv)
                                             : QString::fromStdString(engine.bestDevice()->id);
     options.nodeName = parser.isSet(name) ? parser.value(name) : QSysInfo::machineHostName();
     options.nodeId = parser.value(nodeId);
+    options.inputCacheDirectory = parser.isSet(cacheDir)
+        ? parser.value(cacheDir)
+        : QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/inputs");
     if (parser.isSet(maxTasks)) {
         bool ok = false;
         options.maxTasks = parser.value(maxTasks).toInt(&ok);

@@ -117,6 +117,18 @@ int main(int argc, char **argv)
             return true;
         };
 
+        // The option's value as a whole number in [low, high].
+        const auto takeNumber = [&](long long low, long long high, long long *number) {
+            if (!takeValue())
+                return false;
+            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), *number);
+            return error == std::errc() && end == value.data() + value.size() && *number >= low && *number <= high;
+        };
+        const auto numberError = [&](const char *unit, long long low, long long high) {
+            return std::string(arg) + " needs a number of " + unit + " between " + std::to_string(low) + " and "
+                + std::to_string(high) + ", not \"" + std::string(value) + "\"";
+        };
+
         if (arg == "--help" || arg == "-h") {
             printUsage(stdout);
             return 0;
@@ -135,29 +147,18 @@ int main(int argc, char **argv)
             options.databasePath = value;
         } else if (arg == "--lease-ms") {
             long long ms = 0;
-            if (!takeValue())
-                return usageError("--lease-ms needs a number of milliseconds");
-            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), ms);
-            if (error != std::errc() || end != value.data() + value.size() || ms <= 0 || ms > 86'400'000)
-                return usageError("--lease-ms needs a number of milliseconds between 1 and 86400000, not \""
-                    + std::string(value) + "\"");
+            if (!takeNumber(1, 86'400'000, &ms))
+                return usageError(numberError("milliseconds", 1, 86'400'000));
             options.leaseDuration = std::chrono::milliseconds(ms);
         } else if (arg == "--max-attempts") {
             long long count = 0;
-            if (!takeValue())
-                return usageError("--max-attempts needs a number");
-            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), count);
-            if (error != std::errc() || end != value.data() + value.size() || count < 1 || count > 100)
-                return usageError("--max-attempts needs a number between 1 and 100, not \"" + std::string(value) + "\"");
+            if (!takeNumber(1, 100, &count))
+                return usageError(numberError("attempts", 1, 100));
             options.maxAttempts = static_cast<int>(count);
         } else if (arg == "--initial-credits") {
             long long credits = 0;
-            if (!takeValue())
-                return usageError("--initial-credits needs a number");
-            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), credits);
-            if (error != std::errc() || end != value.data() + value.size() || credits < 0 || credits > 1'000'000'000)
-                return usageError(
-                    "--initial-credits needs a number between 0 and 1000000000, not \"" + std::string(value) + "\"");
+            if (!takeNumber(0, 1'000'000'000, &credits))
+                return usageError(numberError("credits", 0, 1'000'000'000));
             options.initialGrantUnits = credits * 1'000'000'000LL;
         } else if (arg == "--admin-token-file") {
             if (!takeValue() || value.empty())

@@ -61,11 +61,10 @@ Status failAttempt(StoreTransaction &tx, JobRecord &job, TaskRecord &task, Attem
     if (auto status = tx.updateAttempt(attempt); !status)
         return status;
     if (wasLeased) {
-        task.live -= task.live > 0 ? 1 : 0;
-        job.liveAttempts -= job.liveAttempts > 0 ? 1 : 0;
+        leaseEnded(task, job);
     }
     if (wasSubmitted)
-        task.submitted -= task.submitted > 0 ? 1 : 0;
+        countDown(task.submitted);
     ++task.failures;
     if (task.failures >= job.maxAttempts) {
         task.state = TaskState::Failed;

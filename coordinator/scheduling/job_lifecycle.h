@@ -18,6 +18,21 @@ namespace tributary::coordinator {
 // RUNNING otherwise.
 TaskState openTaskState(const TaskRecord &task);
 
+// Counters on task and job rows drop by one as attempts move on; they never go below zero
+// (a row edited by hand must not wrap an unsigned count around).
+inline void countDown(std::uint32_t &counter)
+{
+    counter -= counter > 0 ? 1 : 0;
+}
+
+// A leased attempt ended (submitted, failed, expired, revoked): one fewer running on the
+// task and on its job.
+inline void leaseEnded(TaskRecord &task, JobRecord &job)
+{
+    countDown(task.live);
+    countDown(job.liveAttempts);
+}
+
 // Ends a job: its leased and waiting attempts are revoked, its unfinished tasks FAILED,
 // what is left in escrow refunded, and the job put in `state` (FAILED, CANCELLED or
 // COMPLETED) with `message`.

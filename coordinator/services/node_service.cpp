@@ -335,7 +335,7 @@ grpc::Status NodeService::SubmitResults(
         item.output = asBytes(result.output());
         item.computeMs = result.compute_ms();
         item.error = result.error().substr(0, 1000);
-        const auto reject = [&](const std::string &why) {
+        const auto notHeld = [&](const std::string &why) {
             v1::SubmitOutcome outcome;
             outcome.set_task_id(result.task_id());
             outcome.set_attempt(result.attempt());
@@ -344,7 +344,7 @@ grpc::Status NodeService::SubmitResults(
             early[i] = outcome;
         };
         if (!tasks[i]) {
-            reject("task " + result.task_id() + " not found");
+            notHeld("task " + result.task_id() + " not found");
             continue;
         }
         if (!item.error.empty())

@@ -16,13 +16,11 @@ grpc::Status LedgerService::GetBalance(grpc::ServerContext *context, const v1::G
     AccountRecord caller;
     if (auto status = m_context.auth.authenticate(context, &caller); !status.ok())
         return status;
-    std::int64_t available = 0, held = 0, earned = 0, clawedBack = 0;
+    std::int64_t available = 0, held = 0, earned = 0;
     auto status = m_context.store.read([&](StoreTransaction &tx) -> engine::Status {
         if (auto read = tx.balance(caller.id, &available); !read)
             return read;
-        if (auto read = tx.sumEntries(caller.id, "payment", &earned); !read)
-            return read;
-        if (auto read = tx.sumEntries(caller.id, "clawback", &clawedBack); !read)
+        if (auto read = tx.earnings(caller.id, &earned); !read)
             return read;
         std::vector<JobRecord> jobs;
         if (auto read = tx.activeJobs(&jobs); !read)
@@ -42,8 +40,7 @@ grpc::Status LedgerService::GetBalance(grpc::ServerContext *context, const v1::G
     response->set_account_id(caller.id);
     response->set_available_units(available);
     response->set_held_units(held);
-    // Payments to the caller's own jobs' escrow are not earnings; clawbacks undo them.
-    response->set_earned_units(std::max<std::int64_t>(earned, 0) + clawedBack);
+    response->set_earned_units(earned);
     return grpc::Status::OK;
 }
 

@@ -40,6 +40,18 @@ Status forEachRow(SqliteStatement &select, OnRow onRow)
     }
 }
 
+// Steps `select` once and calls onRow when a row came: the shape of every lookup by key.
+template<typename OnRow>
+Status readFirstRow(SqliteStatement &select, OnRow onRow)
+{
+    bool row = false;
+    if (auto status = select.step(&row); !status)
+        return status;
+    if (row)
+        onRow();
+    return Status::ok();
+}
+
 #define TRIBUTARY_JOB_COLUMNS                                                                                \
     "id, account_id, name, kind, spec, state, policy, replicas, spot_check_p, mode, max_attempts, "         \
     "deadline_ms, tasks_total, tasks_done, live_attempts, created_ms, finished_ms, message, result_sha256"
@@ -122,6 +134,14 @@ AttemptRecord readAttempt(const SqliteStatement &row)
     return attempt;
 }
 
+// The sum of the postings on the node's side of payments and clawbacks: a payment's only
+// positive posting goes to the node's account, a clawback's only negative one comes from
+// it. The caller adds the WHERE clause.
+#define TRIBUTARY_NODE_SIDE_POSTINGS                                                                         \
+    "SELECT COALESCE(SUM(CASE WHEN t.kind = 'payment' AND e.amount > 0 THEN e.amount "                      \
+    "WHEN t.kind = 'clawback' AND e.amount < 0 THEN e.amount ELSE 0 END), 0) "                              \
+    "FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id"
+
 } // namespace
 
 SqliteTransaction::SqliteTransaction(SqliteStore &store)
@@ -165,10 +185,7 @@ Status SqliteTransaction::findAccountWhere(
     auto &select = statement(sql);
     SqliteStatement::Scope scope(select);
     select.bind(1, key);
-    bool row = false;
-    if (auto status = select.step(&row); !status)
-        return status;
-    if (row) {
+    return readFirstRow(select, [&] {
         AccountRecord found;
         found.id = select.columnText(0);
         found.name = select.columnText(1);
@@ -176,8 +193,7 @@ Status SqliteTransaction::findAccountWhere(
         found.isAdmin = select.columnInt64(3) != 0;
         found.createdMs = select.columnInt64(4);
         *account = std::move(found);
-    }
-    return Status::ok();
+    });
 }
 
 Status SqliteTransaction::findAccount(const std::string &id, std::optional<AccountRecord> *account)
@@ -259,12 +275,7 @@ Status SqliteTransaction::balance(const std::string &book, std::int64_t *units)
     auto &select = statement("SELECT balance FROM balances WHERE book = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, book);
-    bool row = false;
-    if (auto status = select.step(&row); !status)
-        return status;
-    if (row)
-        *units = select.columnInt64(0);
-    return Status::ok();
+    return readFirstRow(select, [&] { *units = select.columnInt64(0); });
 }
 
 Status SqliteTransaction::ledgerEntries(const std::string &book, std::int64_t beforeEntryId, std::uint32_t limit,
@@ -293,39 +304,22 @@ Status SqliteTransaction::ledgerEntries(const std::string &book, std::int64_t be
     });
 }
 
-Status SqliteTransaction::sumEntries(const std::string &book, std::string_view kind, std::int64_t *units)
+Status SqliteTransaction::earnings(const std::string &accountId, std::int64_t *units)
 {
     *units = 0;
-    auto &select = statement("SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN ledger_transactions t "
-                             "ON t.id = e.transaction_id WHERE e.book = ? AND t.kind = ?");
+    auto &select = statement(TRIBUTARY_NODE_SIDE_POSTINGS " WHERE e.book = ? AND t.kind IN ('payment', 'clawback')");
     SqliteStatement::Scope scope(select);
-    select.bind(1, book);
-    select.bind(2, kind);
-    bool row = false;
-    if (auto status = select.step(&row); !status)
-        return status;
-    if (row)
-        *units = select.columnInt64(0);
-    return Status::ok();
+    select.bind(1, accountId);
+    return readFirstRow(select, [&] { *units = select.columnInt64(0); });
 }
 
 Status SqliteTransaction::jobCost(const std::string &jobId, std::int64_t *units)
 {
     *units = 0;
-    // A payment's only positive posting goes to the node's account; a clawback's only
-    // negative one comes from it.
-    auto &select = statement("SELECT COALESCE(SUM(CASE WHEN t.kind = 'payment' AND e.amount > 0 THEN e.amount "
-                             "WHEN t.kind = 'clawback' AND e.amount < 0 THEN e.amount ELSE 0 END), 0) "
-                             "FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id "
-                             "WHERE t.job_id = ? AND t.kind IN ('payment', 'clawback')");
+    auto &select = statement(TRIBUTARY_NODE_SIDE_POSTINGS " WHERE t.job_id = ? AND t.kind IN ('payment', 'clawback')");
     SqliteStatement::Scope scope(select);
     select.bind(1, jobId);
-    bool row = false;
-    if (auto status = select.step(&row); !status)
-        return status;
-    if (row)
-        *units = select.columnInt64(0);
-    return Status::ok();
+    return readFirstRow(select, [&] { *units = select.columnInt64(0); });
 }
 
 Status SqliteTransaction::allBalances(std::vector<LedgerPosting> *balances)
@@ -358,12 +352,7 @@ Status SqliteTransaction::readBlob(const std::string &sha256, std::optional<std:
     auto &select = statement("SELECT data FROM blobs WHERE sha256 = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, sha256);
-    bool row = false;
-    if (auto status = select.step(&row); !status)
-        return status;
-    if (row)
-        *data = select.columnBlob(0);
-    return Status::ok();
+    return readFirstRow(select, [&] { *data = select.columnBlob(0); });
 }
 
 Status SqliteTransaction::blobSize(const std::string &sha256, std::optional<std::uint64_t> *size)
@@ -372,12 +361,7 @@ Status SqliteTransaction::blobSize(const std::string &sha256, std::optional<std:
     auto &select = statement("SELECT size FROM blobs WHERE sha256 = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, sha256);
-    bool row = false;
-    if (auto status = select.step(&row); !status)
-        return status;
-    if (row)
-        *size = static_cast<std::uint64_t>(select.columnInt64(0));
-    return Status::ok();
+    return readFirstRow(select, [&] { *size = static_cast<std::uint64_t>(select.columnInt64(0)); });
 }
 
 Status SqliteTransaction::appendUploadChunk(
@@ -400,12 +384,7 @@ Status SqliteTransaction::uploadReceived(const std::string &sha256, std::uint64_
     auto &select = statement("SELECT COALESCE(SUM(LENGTH(data)), 0) FROM upload_chunks WHERE sha256 = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, sha256);
-    bool row = false;
-    if (auto status = select.step(&row); !status)
-        return status;
-    if (row)
-        *bytes = static_cast<std::uint64_t>(select.columnInt64(0));
-    return Status::ok();
+    return readFirstRow(select, [&] { *bytes = static_cast<std::uint64_t>(select.columnInt64(0)); });
 }
 
 Status SqliteTransaction::readUpload(const std::string &sha256, std::string *data)
@@ -459,10 +438,7 @@ Status SqliteTransaction::findNode(const std::string &id, std::optional<NodeReco
                              "verified_streak, verified_total, dishonest_ms FROM nodes WHERE id = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, id);
-    bool row = false;
-    if (auto status = select.step(&row); !status)
-        return status;
-    if (row) {
+    return readFirstRow(select, [&] {
         NodeRecord found;
         found.id = select.columnText(0);
         found.accountId = select.columnText(1);
@@ -475,8 +451,7 @@ Status SqliteTransaction::findNode(const std::string &id, std::optional<NodeReco
         found.verifiedTotal = static_cast<std::uint64_t>(select.columnInt64(8));
         found.dishonestMs = select.columnInt64(9);
         *node = std::move(found);
-    }
-    return Status::ok();
+    });
 }
 
 Status SqliteTransaction::addVerifiedResult(const std::string &nodeId)
@@ -553,19 +528,9 @@ Status SqliteTransaction::findJobRow(const std::string &id, std::optional<JobRec
 {
     job->reset();
     auto &select = statement("SELECT " TRIBUTARY_JOB_COLUMNS " FROM jobs WHERE id = ?");
-    JobRecord found;
-    {
-        SqliteStatement::Scope scope(select);
-        select.bind(1, id);
-        bool row = false;
-        if (auto status = select.step(&row); !status)
-            return status;
-        if (!row)
-            return Status::ok();
-        found = readJob(select);
-    }
-    *job = std::move(found);
-    return Status::ok();
+    SqliteStatement::Scope scope(select);
+    select.bind(1, id);
+    return readFirstRow(select, [&] { *job = readJob(select); });
 }
 
 Status SqliteTransaction::updateJob(const JobRecord &job)
@@ -688,12 +653,7 @@ Status SqliteTransaction::findTask(const std::string &id, std::optional<TaskReco
     auto &select = statement("SELECT " TRIBUTARY_TASK_COLUMNS " FROM tasks WHERE id = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, id);
-    bool row = false;
-    if (auto status = select.step(&row); !status)
-        return status;
-    if (row)
-        *task = readTask(select);
-    return Status::ok();
+    return readFirstRow(select, [&] { *task = readTask(select); });
 }
 
 Status SqliteTransaction::updateTask(const TaskRecord &task)
@@ -787,12 +747,7 @@ Status SqliteTransaction::findAttempt(
     SqliteStatement::Scope scope(select);
     select.bind(1, taskId);
     select.bind(2, std::int64_t(attempt));
-    bool row = false;
-    if (auto status = select.step(&row); !status)
-        return status;
-    if (row)
-        *record = readAttempt(select);
-    return Status::ok();
+    return readFirstRow(select, [&] { *record = readAttempt(select); });
 }
 
 Status SqliteTransaction::updateAttempt(const AttemptRecord &attempt)
@@ -836,12 +791,7 @@ Status SqliteTransaction::readAttemptOutput(
     SqliteStatement::Scope scope(select);
     select.bind(1, taskId);
     select.bind(2, std::int64_t(attempt));
-    bool row = false;
-    if (auto status = select.step(&row); !status)
-        return status;
-    if (row)
-        *output = select.columnBlob(0);
-    return Status::ok();
+    return readFirstRow(select, [&] { *output = select.columnBlob(0); });
 }
 
 Status SqliteTransaction::clearAttemptOutput(const std::string &taskId, std::uint32_t attempt)

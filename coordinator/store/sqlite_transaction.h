@@ -26,7 +26,7 @@ public:
     engine::Status balance(const std::string &book, std::int64_t *units) override;
     engine::Status ledgerEntries(const std::string &book, std::int64_t beforeEntryId, std::uint32_t limit,
         std::vector<LedgerEntryRecord> *entries) override;
-    engine::Status sumEntries(const std::string &book, std::string_view kind, std::int64_t *units) override;
+    engine::Status earnings(const std::string &accountId, std::int64_t *units) override;
     engine::Status jobCost(const std::string &jobId, std::int64_t *units) override;
     engine::Status allBalances(std::vector<LedgerPosting> *balances) override;
 

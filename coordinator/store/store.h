@@ -74,8 +74,10 @@ public:
     virtual engine::Status ledgerEntries(const std::string &book, std::int64_t beforeEntryId, std::uint32_t limit,
         std::vector<LedgerEntryRecord> *entries)
         = 0;
-    // Sum of the book's entries whose transaction has this kind.
-    virtual engine::Status sumEntries(const std::string &book, std::string_view kind, std::int64_t *units) = 0;
+    // What the account's nodes were paid for verified work: the account's payment credits
+    // less its clawbacks (the same rule as jobCost, by payee instead of by job). A payment
+    // the account makes as a job's owner, when the escrow ran short, is not counted.
+    virtual engine::Status earnings(const std::string &accountId, std::int64_t *units) = 0;
     // What a job has paid to nodes so far: payments less clawbacks.
     virtual engine::Status jobCost(const std::string &jobId, std::int64_t *units) = 0;
     // Every book's balance, for invariant checks.

@@ -137,8 +137,7 @@ Status Verifier::submit(StoreTransaction &tx, const SubmittedResult &result, std
         if (other.attempt == attempt->attempt)
             other = *attempt;
     }
-    task->live -= task->live > 0 ? 1 : 0;
-    job->liveAttempts -= job->liveAttempts > 0 ? 1 : 0;
+    leaseEnded(*task, *job);
     ++task->submitted;
 
     if (job->policy == VerificationPolicy::SpotCheck && task->needed == 1) {
@@ -297,7 +296,7 @@ Status Verifier::accept(StoreTransaction &tx, JobRecord &job, TaskRecord &task, 
         attempt.message = "the task was verified without this run";
         if (auto status = tx.updateAttempt(attempt); !status)
             return status;
-        job.liveAttempts -= job.liveAttempts > 0 ? 1 : 0;
+        countDown(job.liveAttempts);
     }
 
     task.state = TaskState::Done;
@@ -323,7 +322,8 @@ Status Verifier::accept(StoreTransaction &tx, JobRecord &job, TaskRecord &task, 
     return endJob(tx, job, JobState::Completed, {}, nowMs);
 }
 
-Status Verifier::undoAccepted(StoreTransaction &tx, const AttemptRecord &attempt, const NodeRecord &node, std::int64_t nowMs)
+Status Verifier::undoAccepted(
+    StoreTransaction &tx, const AttemptRecord &attempt, const NodeRecord &node, const std::string &why, std::int64_t nowMs)
 {
     std::optional<TaskRecord> task;
     std::optional<JobRecord> job;
@@ -337,7 +337,7 @@ Status Verifier::undoAccepted(StoreTransaction &tx, const AttemptRecord &attempt
 
     AttemptRecord undone = attempt;
     undone.state = AttemptState::Rejected;
-    undone.message = "undone: node " + node.id + " was caught returning wrong results";
+    undone.message = "undone: node " + node.id + " was caught returning wrong results (" + why + ")";
     if (auto status = tx.updateAttempt(undone); !status)
         return status;
     if (auto status = tx.clearAttemptOutput(undone.taskId, undone.attempt); !status)
@@ -356,7 +356,7 @@ Status Verifier::undoAccepted(StoreTransaction &tx, const AttemptRecord &attempt
     if (auto status = tx.updateTask(*task); !status)
         return status;
 
-    job->tasksDone -= job->tasksDone > 0 ? 1 : 0;
+    countDown(job->tasksDone);
     if (job->state == JobState::Completed) {
         job->state = JobState::Running;
         job->finishedMs = 0;
@@ -377,14 +377,13 @@ Status Verifier::markDishonest(StoreTransaction &tx, const std::string &nodeId, 
     node->verifiedStreak = 0;
     if (auto status = tx.saveNode(*node); !status)
         return status;
-    (void)why;
 
     std::vector<AttemptRecord> accepted;
     if (auto status = tx.nodeAttempts(nodeId, AttemptState::Accepted, nowMs - m_options.recheckWindow.count(), &accepted);
         !status)
         return status;
     for (const AttemptRecord &attempt : accepted) {
-        if (auto status = undoAccepted(tx, attempt, *node, nowMs); !status)
+        if (auto status = undoAccepted(tx, attempt, *node, why, nowMs); !status)
             return status;
     }
 
@@ -398,16 +397,15 @@ Status Verifier::markDishonest(StoreTransaction &tx, const std::string &nodeId, 
             if (auto status = loadTaskAndJob(tx, attempt.taskId, &task, &job); !status)
                 return status;
             attempt.state = open == AttemptState::Submitted ? AttemptState::Rejected : AttemptState::Revoked;
-            attempt.message = "node " + nodeId + " was caught returning wrong results";
+            attempt.message = "node " + nodeId + " was caught returning wrong results (" + why + ")";
             if (auto status = tx.updateAttempt(attempt); !status)
                 return status;
             if (auto status = tx.clearAttemptOutput(attempt.taskId, attempt.attempt); !status)
                 return status;
             if (open == AttemptState::Submitted) {
-                task->submitted -= task->submitted > 0 ? 1 : 0;
+                countDown(task->submitted);
             } else {
-                task->live -= task->live > 0 ? 1 : 0;
-                job->liveAttempts -= job->liveAttempts > 0 ? 1 : 0;
+                leaseEnded(*task, *job);
             }
             task->state = openTaskState(*task);
             if (auto status = tx.updateTask(*task); !status)

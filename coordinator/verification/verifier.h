@@ -95,7 +95,9 @@ private:
         const std::vector<AttemptRecord> &attempts, std::uint32_t quorum, std::int64_t nowMs, SubmitVerdict *verdict);
     engine::Status groupByAgreement(StoreTransaction &tx, const JobRecord &job, const std::vector<AttemptRecord> &results,
         std::vector<std::vector<AttemptRecord>> *groups);
-    engine::Status undoAccepted(StoreTransaction &tx, const AttemptRecord &attempt, const NodeRecord &node, std::int64_t nowMs);
+    // `why` (how the node was caught) goes into the messages of what is undone.
+    engine::Status undoAccepted(StoreTransaction &tx, const AttemptRecord &attempt, const NodeRecord &node,
+        const std::string &why, std::int64_t nowMs);
 
     VerifierOptions m_options;
 };

@@ -1,106 +1,66 @@
 #include "coordinator/store/sqlite_store.h"
 
+#include "coordinator/store/sqlite_connection.h"
 #include "coordinator/store/sqlite_schema.h"
 #include "coordinator/store/sqlite_statement.h"
 #include "coordinator/store/sqlite_transaction.h"
-
-#include <sqlite3.h>
 
 namespace tributary::coordinator {
 
 using engine::Status;
 
+namespace {
+
+bool isInMemory(const std::string &path)
+{
+    return path == ":memory:" || (path.starts_with("file:") && path.find("mode=memory") != std::string::npos);
+}
+
+} // namespace
+
 Status SqliteStore::open(const std::string &path, std::unique_ptr<SqliteStore> *store)
 {
-    // SQLite's memory statistics take a global mutex on every allocation; the coordinator
-    // never reads them. Must precede the library's initialisation, hence once per process.
-    static std::once_flag configured;
-    std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     store->reset();
     const auto fail = [&path](const std::string &why) {
         return Status::error("cannot open database " + path + ": " + why);
     };
     if (path.empty())
         return fail("no path given");
-
-    sqlite3 *db = nullptr;
-    // NOMUTEX: SqliteStore serialises use of its one connection itself.
-    const int rc = sqlite3_open_v2(
-        path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-    if (rc != SQLITE_OK) {
-        std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-        sqlite3_close(db);
-        return fail(why);
-    }
-    std::unique_ptr<SqliteStore> opened(new SqliteStore(db));
-    if (auto status = opened->configure(); !status)
+    std::unique_ptr<SqliteConnection> writer;
+    if (auto status = SqliteConnection::open(path, SqliteConnection::Role::Writer, &writer); !status)
         return fail(status.message());
+    std::unique_ptr<SqliteStore> opened(new SqliteStore(path, std::move(writer)));
     if (auto status = opened->migrate(); !status)
         return fail(status.message());
     *store = std::move(opened);
     return Status::ok();
 }
 
-SqliteStore::SqliteStore(sqlite3 *db)
-    : m_db(db)
-    , m_transaction(std::make_unique<SqliteTransaction>(*this))
+SqliteStore::SqliteStore(std::string path, std::unique_ptr<SqliteConnection> writer)
+    : m_path(std::move(path))
+    , m_inMemory(isInMemory(m_path))
+    , m_writer(std::move(writer))
 {
 }
 
-SqliteStore::~SqliteStore()
-{
-    m_transaction.reset();
-    m_statements.clear(); // finalize before closing
-    sqlite3_close(m_db);
-}
-
-Status SqliteStore::configure()
-{
-    sqlite3_extended_result_codes(m_db, 1);
-    sqlite3_busy_timeout(m_db, 5000);
-
-    // The first statement to read the file: a file that is not a database fails here.
-    SqliteStatement journal(m_db, "PRAGMA journal_mode = WAL");
-    bool row = false;
-    if (auto status = journal.step(&row); !status)
-        return Status::error(sqlite3_errmsg(m_db)); // "file is not a database" says it all
-    const std::string mode = row ? journal.columnText(0) : std::string();
-    journal.reset();
-    // An in-memory database has no WAL; any file-backed one must, or durability and
-    // concurrent reads are not what the header promises.
-    if (mode != "wal" && mode != "memory")
-        return Status::error("cannot switch to WAL journal mode (got \"" + mode + "\")");
-
-    if (auto status = exec("PRAGMA synchronous = NORMAL"); !status)
-        return status;
-    // A hot working set (open tasks, attempts, balances) read through the page cache and
-    // a memory map rather than a pread per page: the coordinator is write-heavy and every
-    // transaction touches the same few b-trees.
-    if (auto status = exec("PRAGMA cache_size = -65536"); !status)
-        return status;
-    if (auto status = exec("PRAGMA mmap_size = 1073741824"); !status)
-        return status;
-    if (auto status = exec("PRAGMA temp_store = MEMORY"); !status)
-        return status;
-    return exec("PRAGMA foreign_keys = ON");
-}
+SqliteStore::~SqliteStore() = default;
 
 Status SqliteStore::migrate()
 {
-    std::lock_guard lock(m_mutex);
-    if (auto status = exec("BEGIN IMMEDIATE"); !status)
+    std::lock_guard lock(m_writeMutex);
+    if (auto status = m_writer->exec("BEGIN IMMEDIATE"); !status)
         return status;
     const auto finish = [this](Status status) {
         if (status) {
-            status = exec("COMMIT");
+            status = m_writer->exec("COMMIT");
             if (status)
                 return status;
         }
-        exec("ROLLBACK");
+        m_writer->exec("ROLLBACK");
         return status;
     };
 
-    auto &exists = statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+    auto &exists = m_writer->statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
     bool row = false;
     {
         SqliteStatement::Scope scope(exists);
@@ -108,9 +68,9 @@ Status SqliteStore::migrate()
             return finish(status);
     }
     if (!row)
-        return finish(exec(kSqliteSchemaV2));
+        return finish(m_writer->exec(kSqliteSchemaV2));
 
-    auto &version = statement("SELECT MAX(version) FROM schema_version");
+    auto &version = m_writer->statement("SELECT MAX(version) FROM schema_version");
     std::int64_t found = 0;
     {
         SqliteStatement::Scope scope(version);
@@ -129,52 +89,77 @@ Status SqliteStore::migrate()
     return finish(Status::ok());
 }
 
-Status SqliteStore::exec(const char *sql)
-{
-    char *error = nullptr;
-    if (sqlite3_exec(m_db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-        std::string message = error ? error : sqlite3_errmsg(m_db);
-        sqlite3_free(error);
-        return Status::error("sqlite: " + message);
-    }
-    return Status::ok();
-}
-
-SqliteStatement &SqliteStore::statement(const char *sql)
-{
-    auto &cached = m_statements[sql];
-    if (!cached)
-        cached = std::make_unique<SqliteStatement>(m_db, sql);
-    return *cached;
-}
-
 Status SqliteStore::write(const Work &work)
 {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_writeMutex);
     // IMMEDIATE takes the write lock up front, so that a read-then-write transaction
     // never fails half-way with SQLITE_BUSY.
-    if (auto status = exec("BEGIN IMMEDIATE"); !status)
+    if (auto status = m_writer->exec("BEGIN IMMEDIATE"); !status)
         return status;
-    m_transaction->setReadOnly(false);
-    Status status = work(*m_transaction);
+    SqliteTransaction &tx = m_writer->transaction();
+    tx.setReadOnly(false);
+    Status status = work(tx);
     if (status) {
-        status = exec("COMMIT");
+        status = m_writer->exec("COMMIT");
         if (status)
             return status;
     }
-    exec("ROLLBACK");
+    m_writer->exec("ROLLBACK");
     return status;
 }
 
 Status SqliteStore::read(const Work &work)
 {
-    std::lock_guard lock(m_mutex);
-    if (auto status = exec("BEGIN"); !status)
+    const auto readOn = [&work](SqliteConnection &connection) {
+        if (auto status = connection.exec("BEGIN"); !status)
+            return status;
+        SqliteTransaction &tx = connection.transaction();
+        tx.setReadOnly(true);
+        Status status = work(tx);
+        connection.exec("COMMIT");
         return status;
-    m_transaction->setReadOnly(true);
-    Status status = work(*m_transaction);
-    exec("COMMIT");
+    };
+    if (m_inMemory) {
+        std::lock_guard lock(m_writeMutex);
+        return readOn(*m_writer);
+    }
+    Status opened;
+    std::unique_ptr<SqliteConnection> reader = takeReader(&opened);
+    if (!reader)
+        return opened;
+    Status status = readOn(*reader);
+    giveBackReader(std::move(reader));
     return status;
+}
+
+std::unique_ptr<SqliteConnection> SqliteStore::takeReader(Status *status)
+{
+    {
+        std::unique_lock lock(m_readersMutex);
+        m_readerGivenBack.wait(lock, [this] { return !m_idleReaders.empty() || m_openReaders < kMaxReaders; });
+        if (!m_idleReaders.empty()) {
+            std::unique_ptr<SqliteConnection> reader = std::move(m_idleReaders.back());
+            m_idleReaders.pop_back();
+            return reader;
+        }
+        ++m_openReaders; // reserved while it opens, outside the lock
+    }
+    std::unique_ptr<SqliteConnection> reader;
+    *status = SqliteConnection::open(m_path, SqliteConnection::Role::Reader, &reader);
+    if (!reader) {
+        *status = Status::error("cannot open a reader on " + m_path + ": " + status->message());
+        std::lock_guard lock(m_readersMutex);
+        --m_openReaders;
+        m_readerGivenBack.notify_one();
+    }
+    return reader;
+}
+
+void SqliteStore::giveBackReader(std::unique_ptr<SqliteConnection> reader)
+{
+    std::lock_guard lock(m_readersMutex);
+    m_idleReaders.push_back(std::move(reader));
+    m_readerGivenBack.notify_one();
 }
 
 } // namespace tributary::coordinator

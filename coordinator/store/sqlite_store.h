@@ -13,22 +13,23 @@
 // briefly. The schema is created on first open and versioned in `schema_version`; a file
 // written by a newer coordinator is refused rather than misread.
 //
-// One connection, behind a mutex: gRPC threads take turns, which also makes every
-// transaction serializable. Statements are prepared once and reused.
+// One connection writes, behind a mutex: writers take turns, which makes every write
+// transaction serializable. Reads run on a small pool of other connections, each on a
+// WAL snapshot, so that a watcher's status query or a node's lookup never holds up the
+// writer (an in-memory database has one connection, shared). Statements are prepared
+// once per connection and reused.
 
 #include "coordinator/store/store.h"
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
-
-struct sqlite3;
+#include <vector>
 
 namespace tributary::coordinator {
 
-class SqliteStatement;
-class SqliteTransaction;
+class SqliteConnection;
 
 class SqliteStore final : public Store {
 public:
@@ -41,20 +42,25 @@ public:
     engine::Status read(const Work &work) override;
 
 private:
-    friend class SqliteTransaction;
+    SqliteStore(std::string path, std::unique_ptr<SqliteConnection> writer);
 
-    explicit SqliteStore(sqlite3 *db);
-
-    engine::Status configure();
     engine::Status migrate();
-    engine::Status exec(const char *sql);
-    // The cached prepared statement for this SQL text (a string literal).
-    SqliteStatement &statement(const char *sql);
+    // A reader for this thread: an idle one, a new one while fewer than kMaxReaders are
+    // open, else the next one given back. Empty with *status set when opening failed.
+    std::unique_ptr<SqliteConnection> takeReader(engine::Status *status);
+    void giveBackReader(std::unique_ptr<SqliteConnection> reader);
 
-    sqlite3 *m_db;
-    std::mutex m_mutex;
-    std::unordered_map<const char *, std::unique_ptr<SqliteStatement>> m_statements;
-    std::unique_ptr<SqliteTransaction> m_transaction;
+    static constexpr std::size_t kMaxReaders = 4;
+
+    const std::string m_path;
+    const bool m_inMemory; // readers would see other databases: read on the writer
+    std::mutex m_writeMutex;
+    std::unique_ptr<SqliteConnection> m_writer;
+
+    std::mutex m_readersMutex;
+    std::condition_variable m_readerGivenBack;
+    std::vector<std::unique_ptr<SqliteConnection>> m_idleReaders;
+    std::size_t m_openReaders = 0;
 };
 
 } // namespace tributary::coordinator

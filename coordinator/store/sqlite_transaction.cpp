@@ -1,7 +1,7 @@
 #include "coordinator/store/sqlite_transaction.h"
 
 #include "coordinator/store/sqlite_statement.h"
-#include "coordinator/store/sqlite_store.h"
+#include "coordinator/store/sqlite_connection.h"
 
 #include <sqlite3.h>
 
@@ -144,14 +144,14 @@ AttemptRecord readAttempt(const SqliteStatement &row)
 
 } // namespace
 
-SqliteTransaction::SqliteTransaction(SqliteStore &store)
-    : m_store(store)
+SqliteTransaction::SqliteTransaction(SqliteConnection &connection)
+    : m_connection(connection)
 {
 }
 
 SqliteStatement &SqliteTransaction::statement(const char *sql)
 {
-    return m_store.statement(sql);
+    return m_connection.statement(sql);
 }
 
 Status SqliteTransaction::writable(const char *what) const
@@ -242,11 +242,11 @@ Status SqliteTransaction::postLedgerTransaction(const LedgerTransactionRecord &t
         if (auto status = insert.run(); !status)
             return status;
     }
-    if (sqlite3_changes(m_store.m_db) == 0) {
+    if (sqlite3_changes(m_connection.db()) == 0) {
         *duplicate = true;
         return Status::ok();
     }
-    const std::int64_t transactionId = sqlite3_last_insert_rowid(m_store.m_db);
+    const std::int64_t transactionId = sqlite3_last_insert_rowid(m_connection.db());
 
     auto &entry = statement("INSERT INTO ledger_entries (transaction_id, book, amount) VALUES (?, ?, ?)");
     auto &balance = statement("INSERT INTO balances (book, balance) VALUES (?1, ?2) "

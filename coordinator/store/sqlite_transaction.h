@@ -1,18 +1,19 @@
 #pragma once
 
-// SqliteTransaction: StoreTransaction over SqliteStore's connection. SqliteStore owns one
-// and hands it to the work it runs inside BEGIN ... COMMIT; nothing else creates one.
+// SqliteTransaction: StoreTransaction over one SqliteConnection. Each connection owns one,
+// and SqliteStore hands it to the work it runs inside BEGIN ... COMMIT; nothing else
+// creates one.
 
 #include "coordinator/store/store.h"
 
 namespace tributary::coordinator {
 
-class SqliteStore;
+class SqliteConnection;
 class SqliteStatement;
 
 class SqliteTransaction final : public StoreTransaction {
 public:
-    explicit SqliteTransaction(SqliteStore &store);
+    explicit SqliteTransaction(SqliteConnection &connection);
 
     // Inside SqliteStore::read(), every method that writes fails.
     void setReadOnly(bool readOnly) { m_readOnly = readOnly; }
@@ -83,7 +84,7 @@ private:
     engine::Status readJobs(SqliteStatement &select, std::vector<JobRecord> *jobs);
     engine::Status readAttempts(SqliteStatement &select, std::vector<AttemptRecord> *attempts);
 
-    SqliteStore &m_store;
+    SqliteConnection &m_connection;
     bool m_readOnly = false;
 };
 

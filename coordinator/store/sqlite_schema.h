@@ -3,11 +3,12 @@
 // The coordinator's SQLite schema. Version 2 added accounts, the ledger, attempts (one
 // row per lease, so that several nodes can run one task) and partial uploads; version 1
 // files come from development builds before accounts existed and are refused with a
-// message rather than migrated.
+// message rather than migrated. A new file is created at version 2 and upgraded, so that
+// every file takes the same path to the current version.
 
 namespace tributary::coordinator {
 
-constexpr int kSqliteSchemaVersion = 2;
+constexpr int kSqliteSchemaVersion = 3;
 
 constexpr const char *kSqliteSchemaV2 = R"sql(
 CREATE TABLE schema_version (
@@ -141,6 +142,20 @@ CREATE INDEX attempts_leased_by_expiry ON attempts(lease_expires_ms) WHERE state
 CREATE INDEX attempts_by_job ON attempts(job_id);
 CREATE INDEX attempts_by_node ON attempts(node_id);
 INSERT INTO schema_version(version) VALUES (2);
+)sql";
+
+// Version 3: a job's cost (what it has paid nodes: payments less clawbacks) is kept on its
+// row, so that watching a job does not sum its payments every time; entries are no longer
+// indexed by transaction, since nothing looks them up that way any more.
+constexpr const char *kSqliteUpgradeToV3 = R"sql(
+ALTER TABLE jobs ADD COLUMN cost_units INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET cost_units = (
+    SELECT COALESCE(SUM(CASE WHEN t.kind = 'payment' AND e.amount > 0 THEN e.amount
+                             WHEN t.kind = 'clawback' AND e.amount < 0 THEN e.amount ELSE 0 END), 0)
+    FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id
+    WHERE t.job_id = jobs.id AND t.kind IN ('payment', 'clawback'));
+DROP INDEX ledger_entries_by_transaction;
+INSERT INTO schema_version(version) VALUES (3);
 )sql";
 
 } // namespace tributary::coordinator

@@ -67,8 +67,10 @@ Status SqliteStore::migrate()
         if (auto status = exists.step(&row); !status)
             return finish(status);
     }
-    if (!row)
-        return finish(m_writer->exec(kSqliteSchemaV2));
+    if (!row) {
+        if (auto status = m_writer->exec(kSqliteSchemaV2); !status)
+            return finish(status);
+    }
 
     auto &version = m_writer->statement("SELECT MAX(version) FROM schema_version");
     std::int64_t found = 0;
@@ -86,6 +88,8 @@ Status SqliteStore::migrate()
                                     "ledger, and cannot be upgraded; move the file aside to start afresh"));
     if (found < 1)
         return finish(Status::error("schema_version table is empty"));
+    if (found == 2)
+        return finish(m_writer->exec(kSqliteUpgradeToV3));
     return finish(Status::ok());
 }
 
@@ -97,14 +101,17 @@ Status SqliteStore::write(const Work &work)
     if (auto status = m_writer->exec("BEGIN IMMEDIATE"); !status)
         return status;
     SqliteTransaction &tx = m_writer->transaction();
-    tx.setReadOnly(false);
+    tx.begin(false);
     Status status = work(tx);
+    if (status)
+        status = tx.flush();
     if (status) {
         status = m_writer->exec("COMMIT");
         if (status)
             return status;
     }
     m_writer->exec("ROLLBACK");
+    tx.discard();
     return status;
 }
 
@@ -114,7 +121,7 @@ Status SqliteStore::read(const Work &work)
         if (auto status = connection.exec("BEGIN"); !status)
             return status;
         SqliteTransaction &tx = connection.transaction();
-        tx.setReadOnly(true);
+        tx.begin(true);
         Status status = work(tx);
         connection.exec("COMMIT");
         return status;

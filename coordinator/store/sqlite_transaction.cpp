@@ -154,6 +154,75 @@ SqliteStatement &SqliteTransaction::statement(const char *sql)
     return m_connection.statement(sql);
 }
 
+void SqliteTransaction::begin(bool readOnly)
+{
+    m_readOnly = readOnly;
+    m_cache.clear();
+}
+
+Status SqliteTransaction::flush()
+{
+    if (auto status = flushBalances(); !status)
+        return status;
+    if (auto status = flushJobs(); !status)
+        return status;
+    for (auto &[id, entry] : m_cache.nodes) {
+        if (!entry.dirty)
+            continue;
+        if (auto status = writeNode(entry.record); !status)
+            return status;
+        entry.dirty = false;
+    }
+    return Status::ok();
+}
+
+Status SqliteTransaction::flushBalances()
+{
+    auto &balance = statement("INSERT INTO balances (book, balance) VALUES (?1, ?2) "
+                              "ON CONFLICT (book) DO UPDATE SET balance = balance + ?2");
+    for (const auto &[book, delta] : m_cache.balanceDeltas) {
+        SqliteStatement::Scope scope(balance);
+        balance.bind(1, book);
+        balance.bind(2, delta);
+        if (auto status = balance.run(); !status)
+            return status;
+    }
+    m_cache.balanceDeltas.clear();
+    return Status::ok();
+}
+
+Status SqliteTransaction::flushJobs()
+{
+    auto &cost = statement("UPDATE jobs SET cost_units = cost_units + ? WHERE id = ?");
+    for (const auto &[jobId, delta] : m_cache.jobCostDeltas) {
+        SqliteStatement::Scope scope(cost);
+        cost.bind(1, delta);
+        cost.bind(2, jobId);
+        if (auto status = cost.run(); !status)
+            return status;
+    }
+    m_cache.jobCostDeltas.clear();
+    auto &update = statement("UPDATE jobs SET state = ?, tasks_done = ?, live_attempts = ?, finished_ms = ?, "
+                             "message = ?, result_sha256 = ? WHERE id = ?");
+    for (auto &[id, entry] : m_cache.jobs) {
+        if (!entry.dirty)
+            continue;
+        const JobRecord &job = entry.record;
+        SqliteStatement::Scope scope(update);
+        update.bind(1, std::int64_t(job.state));
+        update.bind(2, std::int64_t(job.tasksDone));
+        update.bind(3, std::int64_t(job.liveAttempts));
+        update.bind(4, job.finishedMs);
+        update.bind(5, job.message);
+        update.bind(6, job.resultSha256);
+        update.bind(7, job.id);
+        if (auto status = update.run(); !status)
+            return status;
+        entry.dirty = false;
+    }
+    return Status::ok();
+}
+
 Status SqliteTransaction::writable(const char *what) const
 {
     if (m_readOnly)
@@ -249,22 +318,26 @@ Status SqliteTransaction::postLedgerTransaction(const LedgerTransactionRecord &t
     const std::int64_t transactionId = sqlite3_last_insert_rowid(m_connection.db());
 
     auto &entry = statement("INSERT INTO ledger_entries (transaction_id, book, amount) VALUES (?, ?, ?)");
-    auto &balance = statement("INSERT INTO balances (book, balance) VALUES (?1, ?2) "
-                              "ON CONFLICT (book) DO UPDATE SET balance = balance + ?2");
     for (const LedgerPosting &posting : transaction.postings) {
-        {
-            SqliteStatement::Scope scope(entry);
-            entry.bind(1, transactionId);
-            entry.bind(2, posting.book);
-            entry.bind(3, posting.amountUnits);
-            if (auto status = entry.run(); !status)
-                return status;
-        }
-        SqliteStatement::Scope scope(balance);
-        balance.bind(1, posting.book);
-        balance.bind(2, posting.amountUnits);
-        if (auto status = balance.run(); !status)
+        SqliteStatement::Scope scope(entry);
+        entry.bind(1, transactionId);
+        entry.bind(2, posting.book);
+        entry.bind(3, posting.amountUnits);
+        if (auto status = entry.run(); !status)
             return status;
+        // Balances and job costs change in memory and reach their rows at commit.
+        m_cache.balanceDeltas[posting.book] += posting.amountUnits;
+    }
+    if (!transaction.jobId.empty()) {
+        // What the job paid to nodes: the node-side postings (the same rule as earnings()).
+        std::int64_t cost = 0;
+        for (const LedgerPosting &posting : transaction.postings) {
+            if ((transaction.kind == "payment" && posting.amountUnits > 0)
+                || (transaction.kind == "clawback" && posting.amountUnits < 0))
+                cost += posting.amountUnits;
+        }
+        if (cost != 0)
+            m_cache.jobCostDeltas[transaction.jobId] += cost;
     }
     return Status::ok();
 }
@@ -275,7 +348,11 @@ Status SqliteTransaction::balance(const std::string &book, std::int64_t *units)
     auto &select = statement("SELECT balance FROM balances WHERE book = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, book);
-    return readFirstRow(select, [&] { *units = select.columnInt64(0); });
+    if (auto status = readFirstRow(select, [&] { *units = select.columnInt64(0); }); !status)
+        return status;
+    if (const auto pending = m_cache.balanceDeltas.find(book); pending != m_cache.balanceDeltas.end())
+        *units += pending->second;
+    return Status::ok();
 }
 
 Status SqliteTransaction::ledgerEntries(const std::string &book, std::int64_t beforeEntryId, std::uint32_t limit,
@@ -316,15 +393,23 @@ Status SqliteTransaction::earnings(const std::string &accountId, std::int64_t *u
 Status SqliteTransaction::jobCost(const std::string &jobId, std::int64_t *units)
 {
     *units = 0;
-    auto &select = statement(TRIBUTARY_NODE_SIDE_POSTINGS " WHERE t.job_id = ? AND t.kind IN ('payment', 'clawback')");
+    // Kept on the job row as payments are posted (see postLedgerTransaction): a watcher
+    // asks for it several times a second, and summing the job's payments is O(tasks).
+    auto &select = statement("SELECT cost_units FROM jobs WHERE id = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, jobId);
-    return readFirstRow(select, [&] { *units = select.columnInt64(0); });
+    if (auto status = readFirstRow(select, [&] { *units = select.columnInt64(0); }); !status)
+        return status;
+    if (const auto pending = m_cache.jobCostDeltas.find(jobId); pending != m_cache.jobCostDeltas.end())
+        *units += pending->second;
+    return Status::ok();
 }
 
 Status SqliteTransaction::allBalances(std::vector<LedgerPosting> *balances)
 {
     balances->clear();
+    if (auto status = flushBalances(); !status)
+        return status;
     auto &select = statement("SELECT book, balance FROM balances ORDER BY book");
     SqliteStatement::Scope scope(select);
     return forEachRow(select,
@@ -412,6 +497,14 @@ Status SqliteTransaction::saveNode(const NodeRecord &node)
 {
     if (auto status = writable("saveNode"); !status)
         return status;
+    if (auto status = writeNode(node); !status)
+        return status;
+    m_cache.nodes[node.id] = { node, false };
+    return Status::ok();
+}
+
+Status SqliteTransaction::writeNode(const NodeRecord &node)
+{
     auto &upsert = statement(
         "INSERT INTO nodes (id, account_id, name, version, devices, registered_ms, last_seen_ms, "
         "verified_streak, verified_total, dishonest_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
@@ -434,6 +527,10 @@ Status SqliteTransaction::saveNode(const NodeRecord &node)
 Status SqliteTransaction::findNode(const std::string &id, std::optional<NodeRecord> *node)
 {
     node->reset();
+    if (const auto cached = m_cache.nodes.find(id); cached != m_cache.nodes.end()) {
+        *node = cached->second.record;
+        return Status::ok();
+    }
     auto &select = statement("SELECT id, account_id, name, version, devices, registered_ms, last_seen_ms, "
                              "verified_streak, verified_total, dishonest_ms FROM nodes WHERE id = ?");
     SqliteStatement::Scope scope(select);
@@ -450,6 +547,7 @@ Status SqliteTransaction::findNode(const std::string &id, std::optional<NodeReco
         found.verifiedStreak = u32(select.columnInt64(7));
         found.verifiedTotal = static_cast<std::uint64_t>(select.columnInt64(8));
         found.dishonestMs = select.columnInt64(9);
+        m_cache.nodes[found.id] = { found, false };
         *node = std::move(found);
     });
 }
@@ -458,11 +556,14 @@ Status SqliteTransaction::addVerifiedResult(const std::string &nodeId)
 {
     if (auto status = writable("addVerifiedResult"); !status)
         return status;
-    auto &update = statement(
-        "UPDATE nodes SET verified_streak = verified_streak + 1, verified_total = verified_total + 1 WHERE id = ?");
-    SqliteStatement::Scope scope(update);
-    update.bind(1, nodeId);
-    return update.run();
+    std::optional<NodeRecord> node;
+    if (auto status = findNode(nodeId, &node); !status || !node)
+        return status; // an unknown node has nothing to count
+    auto &entry = m_cache.nodes[nodeId];
+    ++entry.record.verifiedStreak;
+    ++entry.record.verifiedTotal;
+    entry.dirty = true;
+    return Status::ok();
 }
 
 // --- Jobs
@@ -527,27 +628,29 @@ Status SqliteTransaction::findJob(const std::string &id, std::optional<JobRecord
 Status SqliteTransaction::findJobRow(const std::string &id, std::optional<JobRecord> *job)
 {
     job->reset();
+    if (const auto cached = m_cache.jobs.find(id); cached != m_cache.jobs.end()) {
+        *job = cached->second.record;
+        return Status::ok();
+    }
     auto &select = statement("SELECT " TRIBUTARY_JOB_COLUMNS " FROM jobs WHERE id = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, id);
-    return readFirstRow(select, [&] { *job = readJob(select); });
+    return readFirstRow(select, [&] {
+        *job = readJob(select);
+        m_cache.jobs[id] = { **job, false };
+    });
 }
 
 Status SqliteTransaction::updateJob(const JobRecord &job)
 {
     if (auto status = writable("updateJob"); !status)
         return status;
-    auto &update = statement("UPDATE jobs SET state = ?, tasks_done = ?, live_attempts = ?, finished_ms = ?, "
-                             "message = ?, result_sha256 = ? WHERE id = ?");
-    SqliteStatement::Scope scope(update);
-    update.bind(1, std::int64_t(job.state));
-    update.bind(2, std::int64_t(job.tasksDone));
-    update.bind(3, std::int64_t(job.liveAttempts));
-    update.bind(4, job.finishedMs);
-    update.bind(5, job.message);
-    update.bind(6, job.resultSha256);
-    update.bind(7, job.id);
-    return update.run();
+    // The mutable columns reach the row at commit; the rest of the record is the row's.
+    auto &entry = m_cache.jobs[job.id];
+    entry.record = job;
+    entry.record.inputs.clear();
+    entry.dirty = true;
+    return Status::ok();
 }
 
 Status SqliteTransaction::readJobs(SqliteStatement &select, std::vector<JobRecord> *jobs)
@@ -567,6 +670,8 @@ Status SqliteTransaction::readJobs(SqliteStatement &select, std::vector<JobRecor
 Status SqliteTransaction::activeJobs(std::vector<JobRecord> *jobs)
 {
     jobs->clear();
+    if (auto status = flushJobs(); !status)
+        return status;
     auto &select = statement("SELECT " TRIBUTARY_JOB_COLUMNS " FROM jobs WHERE state IN (1, 2) "
                              "ORDER BY created_ms, rowid");
     SqliteStatement::Scope scope(select);
@@ -576,6 +681,8 @@ Status SqliteTransaction::activeJobs(std::vector<JobRecord> *jobs)
 Status SqliteTransaction::listJobs(const std::string &accountId, std::uint32_t limit, std::vector<JobRecord> *jobs)
 {
     jobs->clear();
+    if (auto status = flushJobs(); !status)
+        return status;
     auto &select = statement("SELECT " TRIBUTARY_JOB_COLUMNS " FROM jobs WHERE (?1 = '' OR account_id = ?1) "
                              "ORDER BY created_ms DESC, rowid DESC LIMIT ?2");
     SqliteStatement::Scope scope(select);

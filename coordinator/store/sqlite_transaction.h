@@ -5,6 +5,7 @@
 // creates one.
 
 #include "coordinator/store/store.h"
+#include "coordinator/store/write_back_cache.h"
 
 namespace tributary::coordinator {
 
@@ -15,8 +16,13 @@ class SqliteTransaction final : public StoreTransaction {
 public:
     explicit SqliteTransaction(SqliteConnection &connection);
 
-    // Inside SqliteStore::read(), every method that writes fails.
-    void setReadOnly(bool readOnly) { m_readOnly = readOnly; }
+    // SqliteStore calls these around each piece of work it runs. begin() starts with an
+    // empty cache; inside SqliteStore::read() every method that writes fails.
+    void begin(bool readOnly);
+    // Writes the cached changes (job and node rows, balances, job costs): before COMMIT.
+    engine::Status flush();
+    // Forgets the cached changes: after ROLLBACK.
+    void discard() { m_cache.clear(); }
 
     engine::Status insertAccount(const AccountRecord &account) override;
     engine::Status findAccount(const std::string &id, std::optional<AccountRecord> *account) override;
@@ -83,9 +89,13 @@ private:
     engine::Status readJobInputs(JobRecord &job);
     engine::Status readJobs(SqliteStatement &select, std::vector<JobRecord> *jobs);
     engine::Status readAttempts(SqliteStatement &select, std::vector<AttemptRecord> *attempts);
+    engine::Status flushBalances();
+    engine::Status flushJobs();
+    engine::Status writeNode(const NodeRecord &node);
 
     SqliteConnection &m_connection;
     bool m_readOnly = false;
+    WriteBackCache m_cache;
 };
 
 } // namespace tributary::coordinator

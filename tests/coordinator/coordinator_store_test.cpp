@@ -3,6 +3,7 @@
 // transaction rules (read() refuses writes, a failing write() rolls everything back),
 // partial uploads, and the ledger's own checks (balanced postings, idempotency keys).
 
+#include "coordinator/store/sqlite_schema.h"
 #include "coordinator/store/sqlite_store.h"
 
 #include <QTemporaryDir>
@@ -173,7 +174,7 @@ private slots:
         QTest::addColumn<int>("version");
         QTest::addColumn<QString>("expected");
         QTest::newRow("version 1") << 1 << "schema version 1";
-        QTest::newRow("version 3") << 3 << "schema version 3 is newer";
+        QTest::newRow("version 4") << 4 << "schema version 4 is newer";
     }
 
     void refusesOldAndNewerSchemas()
@@ -190,6 +191,53 @@ private slots:
         QVERIFY(!store);
         QVERIFY2(status.message().find(expected.toStdString()) != std::string::npos, status.message().c_str());
         QVERIFY2(status.message().find(file) != std::string::npos, status.message().c_str());
+    }
+
+    // A version-2 file, as the previous release wrote it, gains the job cost column with
+    // the cost its ledger already shows.
+    void upgradesVersion2KeepingJobCosts()
+    {
+        const std::string file = path("v2.db");
+        std::string sql = kSqliteSchemaV2;
+        sql += "INSERT INTO accounts VALUES ('acc-r', 'researcher', 'h1', 0, 1);"
+               "INSERT INTO accounts VALUES ('acc-n', 'contributor', 'h2', 0, 1);"
+               "INSERT INTO jobs (id, account_id, name, kind, spec, state, policy, replicas, spot_check_p, mode, "
+               "max_attempts, deadline_ms, tasks_total, created_ms) "
+               "VALUES ('job-1', 'acc-r', 'j', 'gemm', x'', 2, 1, 2, 0, 0, 3, 0, 2, 1);"
+               "INSERT INTO ledger_transactions VALUES (1, 'pay:t1:1', 'payment', '', 'job-1', 't1', 1);"
+               "INSERT INTO ledger_entries (transaction_id, book, amount) VALUES (1, 'acc-n', 70), "
+               "(1, 'escrow:job-1', -70);"
+               "INSERT INTO ledger_transactions VALUES (2, 'pay:t2:1', 'payment', '', 'job-1', 't2', 1);"
+               "INSERT INTO ledger_entries (transaction_id, book, amount) VALUES (2, 'acc-n', 30), "
+               "(2, 'escrow:job-1', -30);"
+               "INSERT INTO ledger_transactions VALUES (3, 'clawback:t2:1', 'clawback', '', 'job-1', 't2', 1);"
+               "INSERT INTO ledger_entries (transaction_id, book, amount) VALUES (3, 'acc-n', -30), "
+               "(3, 'escrow:job-1', 30);";
+        QVERIFY(execSql(file, sql.c_str()));
+
+        auto store = openOk(file);
+        QVERIFY(store);
+        std::int64_t cost = -1;
+        QVERIFY(store->read([&](StoreTransaction &tx) { return tx.jobCost("job-1", &cost); }));
+        QCOMPARE(cost, std::int64_t(70));
+        // ...and keeps counting from there.
+        LedgerTransactionRecord payment;
+        payment.idempotencyKey = "pay:t3:1";
+        payment.kind = "payment";
+        payment.jobId = "job-1";
+        payment.taskId = "t3";
+        payment.postings = { { "acc-n", 5 }, { "escrow:job-1", -5 } };
+        bool duplicate = true;
+        QVERIFY(store->write([&](StoreTransaction &tx) { return tx.postLedgerTransaction(payment, &duplicate); }));
+        QVERIFY(!duplicate);
+        store.reset();
+        store = openOk(file);
+        QVERIFY(store);
+        QVERIFY(store->read([&](StoreTransaction &tx) { return tx.jobCost("job-1", &cost); }));
+        QCOMPARE(cost, std::int64_t(75));
+        std::int64_t escrow = 0;
+        QVERIFY(store->read([&](StoreTransaction &tx) { return tx.balance("escrow:job-1", &escrow); }));
+        QCOMPARE(escrow, std::int64_t(-5)); // v2 rows inserted by hand carry no balances
     }
 
     void readRefusesWrites()
@@ -241,6 +289,99 @@ private slots:
             return tx.postLedgerTransaction(transfer("k1", "system:issuance", "acc-y", 7), &duplicate);
         }));
         QVERIFY(!duplicate);
+    }
+
+    // Job rows, node counters and balances are written back at commit: a transaction must
+    // still read its own changes, a bulk query must see them, and a rollback must drop them.
+    void cachedChangesAreSeenCommittedOrDropped()
+    {
+        auto store = openOk(path("c.db"));
+        QVERIFY(store);
+        NodeRecord node;
+        node.id = "node-1";
+        node.accountId = "acc-r";
+        QVERIFY(store->write([&](StoreTransaction &tx) -> Status {
+            if (auto s = tx.insertAccount(makeAccount("acc-r")); !s)
+                return s;
+            for (const char *blob : { "sha-a", "sha-b" }) {
+                if (auto s = tx.insertBlob(blob, bytesOf("x")); !s)
+                    return s;
+            }
+            if (auto s = tx.insertJob(makeJob("job-1", "acc-r")); !s)
+                return s;
+            return tx.saveNode(node);
+        }));
+
+        const auto change = [&](bool fail) {
+            return store->write([&](StoreTransaction &tx) -> Status {
+                std::optional<JobRecord> job;
+                if (auto s = tx.findJobRow("job-1", &job); !s || !job)
+                    return s ? Status::error("no job") : s;
+                job->state = JobState::Running;
+                job->tasksDone = 1;
+                if (auto s = tx.updateJob(*job); !s)
+                    return s;
+                if (auto s = tx.addVerifiedResult("node-1"); !s)
+                    return s;
+                bool duplicate = false;
+                if (auto s = tx.postLedgerTransaction(transfer(fail ? "k-fail" : "k-ok", "system:issuance", "acc-r", 9),
+                        &duplicate);
+                    !s)
+                    return s;
+                std::optional<JobRecord> again;
+                std::optional<NodeRecord> counted;
+                std::vector<JobRecord> active;
+                std::vector<LedgerPosting> balances;
+                std::int64_t units = 0;
+                if (auto s = tx.findJob("job-1", &again); !s)
+                    return s;
+                if (auto s = tx.findNode("node-1", &counted); !s)
+                    return s;
+                if (auto s = tx.activeJobs(&active); !s)
+                    return s;
+                if (auto s = tx.balance("acc-r", &units); !s)
+                    return s;
+                if (auto s = tx.allBalances(&balances); !s)
+                    return s;
+                if (!again || again->tasksDone != 1 || again->inputs.size() != 2)
+                    return Status::error("findJob missed the transaction's own update");
+                if (!counted || counted->verifiedTotal != 1)
+                    return Status::error("findNode missed the verified result");
+                if (active.size() != 1 || active[0].state != JobState::Running)
+                    return Status::error("activeJobs missed the update");
+                if (units != 9 || balances.empty())
+                    return Status::error("balance missed the posting");
+                return fail ? Status::error("changed my mind") : Status::ok();
+            });
+        };
+
+        QVERIFY(!change(true));
+        std::optional<JobRecord> job;
+        std::optional<NodeRecord> found;
+        std::int64_t units = -1;
+        const auto reload = [&] {
+            return store->read([&](StoreTransaction &tx) -> Status {
+                if (auto s = tx.findJobRow("job-1", &job); !s)
+                    return s;
+                if (auto s = tx.findNode("node-1", &found); !s)
+                    return s;
+                return tx.balance("acc-r", &units);
+            });
+        };
+        QVERIFY(reload());
+        QVERIFY(job && found);
+        QCOMPARE(job->tasksDone, 0u);
+        QCOMPARE(job->state, JobState::Queued);
+        QCOMPARE(found->verifiedTotal, std::uint64_t(0));
+        QCOMPARE(units, std::int64_t(0));
+
+        QVERIFY(change(false));
+        QVERIFY(reload());
+        QCOMPARE(job->tasksDone, 1u);
+        QCOMPARE(job->state, JobState::Running);
+        QCOMPARE(found->verifiedTotal, std::uint64_t(1));
+        QCOMPARE(found->verifiedStreak, 1u);
+        QCOMPARE(units, std::int64_t(9));
     }
 
     void uploadChunks()

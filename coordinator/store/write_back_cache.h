@@ -1,0 +1,44 @@
+#pragma once
+
+// WriteBackCache: what one store transaction has read or changed in the small, hot rows —
+// job rows, node rows, book balances and job costs — kept in memory and written once when
+// the transaction commits instead of once per result.
+//
+// A batch of 128 results touches the same job row, the same escrow book and a handful of
+// node rows over and over; without this each result would re-read and re-write them.
+// SqliteTransaction owns one, consults it before SQL, flushes it before COMMIT (and
+// before any query that reads those tables in bulk) and drops it on ROLLBACK. It is plain
+// data: no SQL here.
+
+#include "coordinator/store/records.h"
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+namespace tributary::coordinator {
+
+struct WriteBackCache {
+    template<typename Record>
+    struct Entry {
+        Record record;
+        bool dirty = false; // changed since it was read or last written
+    };
+
+    // Rows as this transaction sees them. Jobs are kept without their inputs.
+    std::unordered_map<std::string, Entry<JobRecord>> jobs;
+    std::unordered_map<std::string, Entry<NodeRecord>> nodes;
+    // Amounts posted to a book (or added to a job's cost) and not yet in the table.
+    std::unordered_map<std::string, std::int64_t> balanceDeltas;
+    std::unordered_map<std::string, std::int64_t> jobCostDeltas;
+
+    void clear()
+    {
+        jobs.clear();
+        nodes.clear();
+        balanceDeltas.clear();
+        jobCostDeltas.clear();
+    }
+};
+
+} // namespace tributary::coordinator

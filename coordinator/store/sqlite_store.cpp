@@ -95,24 +95,74 @@ Status SqliteStore::migrate()
 
 Status SqliteStore::write(const Work &work)
 {
+    QueuedWrite mine;
+    mine.work = &work;
+    std::unique_lock lock(m_queueMutex);
+    m_queue.push_back(&mine);
+    m_groupCommitted.wait(lock, [&] { return mine.done || !m_committing; });
+    if (mine.done)
+        return mine.status; // a writer before us committed it
+    // Lead: take everything queued so far, ours included.
+    m_committing = true;
+    std::vector<QueuedWrite *> group;
+    group.swap(m_queue);
+    lock.unlock();
+    commitGroup(group);
+    lock.lock();
+    for (QueuedWrite *write : group)
+        write->done = true;
+    m_committing = false;
+    m_groupCommitted.notify_all();
+    return mine.status;
+}
+
+void SqliteStore::commitGroup(const std::vector<QueuedWrite *> &group)
+{
     std::lock_guard lock(m_writeMutex);
+    SqliteTransaction &tx = m_writer->transaction();
     // IMMEDIATE takes the write lock up front, so that a read-then-write transaction
     // never fails half-way with SQLITE_BUSY.
-    if (auto status = m_writer->exec("BEGIN IMMEDIATE"); !status)
-        return status;
-    SqliteTransaction &tx = m_writer->transaction();
-    tx.begin(false);
-    Status status = work(tx);
-    if (status)
-        status = tx.flush();
-    if (status) {
-        status = m_writer->exec("COMMIT");
+    if (auto status = m_writer->exec("BEGIN IMMEDIATE"); !status) {
+        for (QueuedWrite *write : group)
+            write->status = status;
+        return;
+    }
+    // Alone, a write needs no savepoint: a failure rolls the whole transaction back.
+    const bool alone = group.size() == 1;
+    bool anyApplied = false;
+    for (QueuedWrite *write : group) {
+        if (!alone) {
+            if (auto status = m_writer->exec("SAVEPOINT write"); !status) {
+                write->status = status;
+                continue;
+            }
+        }
+        tx.begin(false);
+        Status status = (*write->work)(tx);
         if (status)
-            return status;
+            status = tx.flush();
+        if (!alone) {
+            if (!status)
+                m_writer->exec("ROLLBACK TO write");
+            m_writer->exec("RELEASE write");
+        }
+        if (!status)
+            tx.discard();
+        anyApplied = anyApplied || status;
+        write->status = std::move(status);
+    }
+    if (anyApplied) {
+        if (auto status = m_writer->exec("COMMIT"); status)
+            return;
+        else {
+            // Nothing of the group is stored: every write that had succeeded fails now.
+            for (QueuedWrite *write : group) {
+                if (write->status)
+                    write->status = status;
+            }
+        }
     }
     m_writer->exec("ROLLBACK");
-    tx.discard();
-    return status;
 }
 
 Status SqliteStore::read(const Work &work)

@@ -13,8 +13,11 @@
 // briefly. The schema is created on first open and versioned in `schema_version`; a file
 // written by a newer coordinator is refused rather than misread.
 //
-// One connection writes, behind a mutex: writers take turns, which makes every write
-// transaction serializable. Reads run on a small pool of other connections, each on a
+// One connection writes, and writes commit in groups: the first writer to find the
+// connection free runs every write queued behind it in one SQLite transaction, each
+// inside its own SAVEPOINT (a failing one is rolled back alone), and commits once for all
+// of them; each write() still returns only after its changes are committed. Writes run
+// one at a time, so every write is serializable. Reads run on a small pool of other connections, each on a
 // WAL snapshot, so that a watcher's status query or a node's lookup never holds up the
 // writer (an in-memory database has one connection, shared). Statements are prepared
 // once per connection and reused.
@@ -44,7 +47,15 @@ public:
 private:
     SqliteStore(std::string path, std::unique_ptr<SqliteConnection> writer);
 
+    struct QueuedWrite {
+        const Work *work = nullptr;
+        engine::Status status;
+        bool done = false;
+    };
+
     engine::Status migrate();
+    // Runs the queued writes in one transaction and sets each one's status.
+    void commitGroup(const std::vector<QueuedWrite *> &group);
     // A reader for this thread: an idle one, a new one while fewer than kMaxReaders are
     // open, else the next one given back. Empty with *status set when opening failed.
     std::unique_ptr<SqliteConnection> takeReader(engine::Status *status);
@@ -54,8 +65,13 @@ private:
 
     const std::string m_path;
     const bool m_inMemory; // readers would see other databases: read on the writer
-    std::mutex m_writeMutex;
+    std::mutex m_writeMutex; // held while the writer connection is in use
     std::unique_ptr<SqliteConnection> m_writer;
+
+    std::mutex m_queueMutex;
+    std::condition_variable m_groupCommitted;
+    std::vector<QueuedWrite *> m_queue;
+    bool m_committing = false; // a writer is running a group
 
     std::mutex m_readersMutex;
     std::condition_variable m_readerGivenBack;

@@ -11,10 +11,13 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace tributary::coordinator;
@@ -382,6 +385,63 @@ private slots:
         QCOMPARE(found->verifiedTotal, std::uint64_t(1));
         QCOMPARE(found->verifiedStreak, 1u);
         QCOMPARE(units, std::int64_t(9));
+    }
+
+    // Writes queued behind a running one commit together, each in its own savepoint: one
+    // that fails is rolled back alone and the others keep their changes.
+    void groupedWritesFailAlone()
+    {
+        auto store = openOk(path("c.db"));
+        QVERIFY(store);
+        std::atomic<bool> firstRunning = false;
+        std::vector<std::thread> writers;
+        std::vector<Status> results(9);
+        writers.emplace_back([&] {
+            results[0] = store->write([&](StoreTransaction &tx) {
+                firstRunning = true;
+                // Hold the writer while the others queue up behind it.
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                return tx.insertAccount(makeAccount("acc-0"));
+            });
+        });
+        while (!firstRunning)
+            std::this_thread::yield();
+        for (int i = 1; i < 9; ++i) {
+            writers.emplace_back([&, i] {
+                results[i] = store->write([i](StoreTransaction &tx) -> Status {
+                    if (auto s = tx.insertAccount(makeAccount("acc-" + std::to_string(i))); !s)
+                        return s;
+                    bool duplicate = false;
+                    if (auto s = tx.postLedgerTransaction(
+                            transfer("k" + std::to_string(i), "system:issuance", "acc-" + std::to_string(i), i),
+                            &duplicate);
+                        !s)
+                        return s;
+                    return i % 2 ? Status::error("write " + std::to_string(i) + " fails") : Status::ok();
+                });
+            });
+        }
+        for (std::thread &writer : writers)
+            writer.join();
+
+        for (int i = 0; i < 9; ++i) {
+            const bool shouldFail = i % 2 == 1;
+            QCOMPARE(bool(results[i]), !shouldFail);
+            if (shouldFail)
+                QCOMPARE(results[i].message(), "write " + std::to_string(i) + " fails");
+            std::optional<AccountRecord> account;
+            std::int64_t units = -1;
+            QVERIFY(store->read([&](StoreTransaction &tx) -> Status {
+                if (auto s = tx.findAccount("acc-" + std::to_string(i), &account); !s)
+                    return s;
+                return tx.balance("acc-" + std::to_string(i), &units);
+            }));
+            QCOMPARE(account.has_value(), !shouldFail);
+            QCOMPARE(units, std::int64_t(shouldFail || i == 0 ? 0 : i));
+        }
+        std::int64_t issued = 0;
+        QVERIFY(store->read([&](StoreTransaction &tx) { return tx.balance("system:issuance", &issued); }));
+        QCOMPARE(issued, std::int64_t(-(2 + 4 + 6 + 8)));
     }
 
     void uploadChunks()

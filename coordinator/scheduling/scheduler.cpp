@@ -124,6 +124,7 @@ Status Scheduler::lease(StoreTransaction &tx, const LeaseRequest &request, std::
 
     const std::int64_t expiresMs = request.nowMs + m_options.leaseDuration.count();
     std::map<std::string, std::uint32_t> grantedPerJob;
+    leased->reserve(request.maxTasks);
     while (leased->size() < request.maxTasks) {
         Candidates *pick = nullptr;
         for (Candidates &entry : candidates) {
@@ -154,7 +155,7 @@ Status Scheduler::lease(StoreTransaction &tx, const LeaseRequest &request, std::
         if (auto status = tx.updateTask(task); !status)
             return status;
         ++grantedPerJob[task.jobId];
-        leased->push_back(LeasedTask { task, attempt, {} });
+        leased->push_back(LeasedTask { task, std::move(attempt), nullptr });
     }
 
     for (Candidates &entry : candidates) {
@@ -166,9 +167,10 @@ Status Scheduler::lease(StoreTransaction &tx, const LeaseRequest &request, std::
             entry.job.state = JobState::Running;
         if (auto status = tx.updateJob(entry.job); !status)
             return status;
+        const auto job = std::make_shared<const JobRecord>(std::move(entry.job));
         for (LeasedTask &task : *leased) {
-            if (task.task.jobId == entry.job.id)
-                task.job = entry.job;
+            if (task.task.jobId == job->id)
+                task.job = job;
         }
     }
     return Status::ok();

@@ -24,6 +24,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -45,7 +46,7 @@ struct LeaseRequest {
 struct LeasedTask {
     TaskRecord task;
     AttemptRecord attempt;
-    JobRecord job;
+    std::shared_ptr<const JobRecord> job; // shared by the batch's tasks of one job
 };
 
 struct TaskRef {

@@ -216,21 +216,21 @@ grpc::Status NodeService::LeaseTasks(
     // The leases are committed; if building a payload fails now they simply run out.
     std::map<std::string, GemmJob> gemms;
     for (const LeasedTask &item : leased) {
-        auto gemm = gemms.find(item.job.id);
+        auto gemm = gemms.find(item.job->id);
         if (gemm == gemms.end()) {
             std::optional<GemmJob> parsed;
-            if (auto status = gemmOf(item.job, &parsed); !status)
+            if (auto status = gemmOf(*item.job, &parsed); !status)
                 return m_context.internalError("leasing task " + item.task.id, status);
-            gemm = gemms.emplace(item.job.id, *parsed).first;
+            gemm = gemms.emplace(item.job->id, *parsed).first;
         }
         v1::Task *out = response->add_tasks();
         out->set_task_id(item.task.id);
         out->set_job_id(item.task.jobId);
         out->set_attempt(item.attempt.attempt);
         out->set_lease_expires_unix_ms(static_cast<std::uint64_t>(item.attempt.leaseExpiresMs));
-        out->set_mode(static_cast<v1::ExecutionMode>(item.job.mode));
+        out->set_mode(static_cast<v1::ExecutionMode>(item.job->mode));
         out->set_flops(item.task.flops);
-        if (auto status = fillGemmPayload(item.job, gemm->second, item.task, out->mutable_gemm_tile()); !status)
+        if (auto status = fillGemmPayload(*item.job, gemm->second, item.task, out->mutable_gemm_tile()); !status)
             return m_context.internalError("leasing task " + item.task.id, status);
     }
     return grpc::Status::OK;

@@ -77,6 +77,11 @@ Status SqliteConnection::configure(Role role)
         return status;
     if (auto status = exec("PRAGMA temp_store = MEMORY"); !status)
         return status;
+    if (role == Role::Writer) {
+        // Checkpoints run on WalCheckpointer's thread, asked for by SqliteStore's hook.
+        if (auto status = exec("PRAGMA wal_autocheckpoint = 0"); !status)
+            return status;
+    }
     if (role == Role::Reader) {
         if (auto status = exec("PRAGMA query_only = 1"); !status)
             return status;

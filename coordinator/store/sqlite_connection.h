@@ -21,10 +21,11 @@ class SqliteTransaction;
 
 class SqliteConnection {
 public:
-    enum class Role { Writer, Reader };
+    enum class Role { Writer, Reader, Checkpointer };
 
     // Opens path and applies the connection's settings. The writer switches the file to
-    // WAL; a reader is refused every change by SQLite itself (query_only).
+    // WAL; a reader is refused every change by SQLite itself (query_only); the
+    // checkpointer only copies the log into the file.
     static engine::Status open(const std::string &path, Role role, std::unique_ptr<SqliteConnection> *connection);
 
     ~SqliteConnection();

@@ -4,6 +4,9 @@
 #include "coordinator/store/sqlite_schema.h"
 #include "coordinator/store/sqlite_statement.h"
 #include "coordinator/store/sqlite_transaction.h"
+#include "coordinator/store/wal_checkpointer.h"
+
+#include <sqlite3.h>
 
 namespace tributary::coordinator {
 
@@ -32,6 +35,11 @@ Status SqliteStore::open(const std::string &path, std::unique_ptr<SqliteStore> *
     std::unique_ptr<SqliteStore> opened(new SqliteStore(path, std::move(writer)));
     if (auto status = opened->migrate(); !status)
         return fail(status.message());
+    if (!opened->m_inMemory) {
+        if (auto status = WalCheckpointer::start(path, &opened->m_checkpointer); !status)
+            return fail(status.message());
+        sqlite3_wal_hook(opened->m_writer->db(), &SqliteStore::walCommitted, opened.get());
+    }
     *store = std::move(opened);
     return Status::ok();
 }
@@ -43,7 +51,17 @@ SqliteStore::SqliteStore(std::string path, std::unique_ptr<SqliteConnection> wri
 {
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore()
+{
+    if (m_checkpointer)
+        sqlite3_wal_hook(m_writer->db(), nullptr, nullptr);
+}
+
+int SqliteStore::walCommitted(void *store, sqlite3 *, const char *, int walPages)
+{
+    static_cast<SqliteStore *>(store)->m_checkpointer->committed(walPages);
+    return 0; // SQLITE_OK
+}
 
 Status SqliteStore::migrate()
 {

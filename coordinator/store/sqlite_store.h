@@ -30,9 +30,12 @@
 #include <string>
 #include <vector>
 
+struct sqlite3;
+
 namespace tributary::coordinator {
 
 class SqliteConnection;
+class WalCheckpointer;
 
 class SqliteStore final : public Store {
 public:
@@ -63,10 +66,14 @@ private:
 
     static constexpr std::size_t kMaxReaders = 4;
 
+    // SQLite's hook after each commit of the writer: hands the log size to m_checkpointer.
+    static int walCommitted(void *store, sqlite3 *db, const char *database, int walPages);
+
     const std::string m_path;
     const bool m_inMemory; // readers would see other databases: read on the writer
     std::mutex m_writeMutex; // held while the writer connection is in use
     std::unique_ptr<SqliteConnection> m_writer;
+    std::unique_ptr<WalCheckpointer> m_checkpointer; // none for an in-memory database
 
     std::mutex m_queueMutex;
     std::condition_variable m_groupCommitted;

@@ -327,6 +327,8 @@ Status SqliteTransaction::postLedgerTransaction(const LedgerTransactionRecord &t
             return status;
         // Balances and job costs change in memory and reach their rows at commit.
         m_cache.balanceDeltas[posting.book] += posting.amountUnits;
+        if (const auto known = m_cache.balances.find(posting.book); known != m_cache.balances.end())
+            known->second += posting.amountUnits;
     }
     if (!transaction.jobId.empty()) {
         // What the job paid to nodes: the node-side postings (the same rule as earnings()).
@@ -345,6 +347,10 @@ Status SqliteTransaction::postLedgerTransaction(const LedgerTransactionRecord &t
 Status SqliteTransaction::balance(const std::string &book, std::int64_t *units)
 {
     *units = 0;
+    if (const auto known = m_cache.balances.find(book); known != m_cache.balances.end()) {
+        *units = known->second;
+        return Status::ok();
+    }
     auto &select = statement("SELECT balance FROM balances WHERE book = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, book);
@@ -352,6 +358,7 @@ Status SqliteTransaction::balance(const std::string &book, std::int64_t *units)
         return status;
     if (const auto pending = m_cache.balanceDeltas.find(book); pending != m_cache.balanceDeltas.end())
         *units += pending->second;
+    m_cache.balances[book] = *units;
     return Status::ok();
 }
 

@@ -28,6 +28,8 @@ struct WriteBackCache {
     // Rows as this transaction sees them. Jobs are kept without their inputs.
     std::unordered_map<std::string, Entry<JobRecord>> jobs;
     std::unordered_map<std::string, Entry<NodeRecord>> nodes;
+    // Balances this transaction has read, as they stand now (pending postings included).
+    std::unordered_map<std::string, std::int64_t> balances;
     // Amounts posted to a book (or added to a job's cost) and not yet in the table.
     std::unordered_map<std::string, std::int64_t> balanceDeltas;
     std::unordered_map<std::string, std::int64_t> jobCostDeltas;
@@ -36,6 +38,7 @@ struct WriteBackCache {
     {
         jobs.clear();
         nodes.clear();
+        balances.clear();
         balanceDeltas.clear();
         jobCostDeltas.clear();
     }

@@ -53,9 +53,15 @@ Status Verifier::submit(StoreTransaction &tx, const SubmittedResult &result, std
 {
     *verdict = SubmitVerdict {};
     const std::string which = "task " + result.taskId + " attempt " + std::to_string(result.attempt);
-    std::optional<AttemptRecord> attempt;
-    if (auto status = tx.findAttempt(result.taskId, result.attempt, &attempt); !status)
+    // All of the task's attempts: deciding needs the others, and ours is among them.
+    std::vector<AttemptRecord> attempts;
+    if (auto status = tx.taskAttempts(result.taskId, &attempts); !status)
         return status;
+    std::optional<AttemptRecord> attempt;
+    for (const AttemptRecord &candidate : attempts) {
+        if (candidate.attempt == result.attempt)
+            attempt = candidate;
+    }
     if (!attempt || attempt->nodeId != result.node.id) {
         verdict->outcome = SubmitOutcome::NotHeld;
         verdict->message = which + " is not leased to node " + result.node.id;
@@ -109,9 +115,6 @@ Status Verifier::submit(StoreTransaction &tx, const SubmittedResult &result, std
         return Status::ok();
     }
 
-    std::vector<AttemptRecord> attempts;
-    if (auto status = tx.taskAttempts(task->id, &attempts); !status)
-        return status;
     // In exact mode identical results are identical bytes: keep one copy.
     bool duplicateBytes = false;
     for (const AttemptRecord &other : attempts) {

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -442,6 +443,27 @@ private slots:
         std::int64_t issued = 0;
         QVERIFY(store->read([&](StoreTransaction &tx) { return tx.balance("system:issuance", &issued); }));
         QCOMPARE(issued, std::int64_t(-(2 + 4 + 6 + 8)));
+    }
+
+    // The writer never checkpoints (wal_autocheckpoint = 0); the store's checkpoint thread
+    // must copy the log into the database file once it passes 1000 pages.
+    void checkpointThreadCopiesTheLogIntoTheFile()
+    {
+        const std::string file = path("c.db");
+        auto store = openOk(file);
+        QVERIFY(store);
+        const std::string chunk(64 * 1024, 'x');
+        for (int i = 0; i < 96; ++i) { // 6 MiB in 96 commits: ~1500 pages of log
+            QVERIFY(store->write([&](StoreTransaction &tx) {
+                return tx.insertBlob("blob-" + std::to_string(i), bytesOf(chunk + std::to_string(i)));
+            }));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(std::filesystem::file_size(file) > 4u * 1024 * 1024, 10000);
+        // Still whole: every blob reads back.
+        std::optional<std::string> last;
+        QVERIFY(store->read([&](StoreTransaction &tx) { return tx.readBlob("blob-95", &last); }));
+        QVERIFY(last);
+        QCOMPARE(*last, chunk + "95");
     }
 
     void uploadChunks()

@@ -23,7 +23,7 @@ std::vector<std::string> leasedJobIds(const std::vector<LeasedTask> &leased)
 {
     std::vector<std::string> ids;
     for (const LeasedTask &task : leased)
-        ids.push_back(task.job.id);
+        ids.push_back(task.job->id);
     std::sort(ids.begin(), ids.end());
     return ids;
 }
@@ -51,8 +51,8 @@ private slots:
         QCOMPARE(leased[0].task.id, task0);
         QCOMPARE(leased[0].attempt.attempt, 1u);
         QCOMPARE(leased[0].attempt.leaseExpiresMs, t + leaseMs);
-        QCOMPARE(leased[0].job.state, JobState::Running);
-        QCOMPARE(leased[0].job.liveAttempts, 1u);
+        QCOMPARE(leased[0].job->state, JobState::Running);
+        QCOMPARE(leased[0].job->liveAttempts, 1u);
 
         std::vector<std::string> ended;
         TRIBUTARY_CHECK_OK(fx.sweep(t + leaseMs - 1, &ended));
@@ -508,11 +508,11 @@ private slots:
         QCOMPARE(leased.size(), std::size_t(20));
         std::map<std::string, int> perJob;
         for (const LeasedTask &task : leased)
-            ++perJob[task.job.id];
+            ++perJob[task.job->id];
         QCOMPARE(perJob["big"], 10);
         QCOMPARE(perJob["small"], 10);
         // The older job wins the tie for the first task.
-        QCOMPARE(leased.front().job.id, std::string("big"));
+        QCOMPARE(leased.front().job->id, std::string("big"));
         JobRecord big, small;
         TRIBUTARY_CHECK_OK(fx.job("big", &big));
         TRIBUTARY_CHECK_OK(fx.job("small", &small));
@@ -523,7 +523,7 @@ private slots:
         TRIBUTARY_CHECK_OK(fx.lease("node-b", 20, 1000, &leased));
         QCOMPARE(leased.size(), std::size_t(20));
         for (const LeasedTask &task : leased)
-            QCOMPARE(task.job.id, std::string("big"));
+            QCOMPARE(task.job->id, std::string("big"));
     }
 };
 

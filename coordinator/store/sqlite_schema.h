@@ -144,9 +144,13 @@ CREATE INDEX attempts_by_node ON attempts(node_id);
 INSERT INTO schema_version(version) VALUES (2);
 )sql";
 
-// Version 3: a job's cost (what it has paid nodes: payments less clawbacks) is kept on its
-// row, so that watching a job does not sum its payments every time; entries are no longer
-// indexed by transaction, since nothing looks them up that way any more.
+// Version 3 makes the hot path (lease, submit, pay) touch fewer b-trees:
+// - a job's cost (what it has paid nodes: payments less clawbacks) is kept on its row, so
+//   that watching a job does not sum its payments, and the ledger needs no index by job
+//   or by transaction;
+// - only QUEUED tasks are indexed for leasing (a partial index), so that a task's other
+//   state changes leave the index alone;
+// - attempts are no longer indexed by job: ending a job finds them through its tasks.
 constexpr const char *kSqliteUpgradeToV3 = R"sql(
 ALTER TABLE jobs ADD COLUMN cost_units INTEGER NOT NULL DEFAULT 0;
 UPDATE jobs SET cost_units = (
@@ -155,6 +159,10 @@ UPDATE jobs SET cost_units = (
     FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id
     WHERE t.job_id = jobs.id AND t.kind IN ('payment', 'clawback'));
 DROP INDEX ledger_entries_by_transaction;
+DROP INDEX ledger_transactions_by_job;
+DROP INDEX tasks_by_job_state;
+CREATE INDEX tasks_queued ON tasks(job_id, idx) WHERE state = 1;
+DROP INDEX attempts_by_job;
 INSERT INTO schema_version(version) VALUES (3);
 )sql";
 

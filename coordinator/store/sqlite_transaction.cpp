@@ -949,8 +949,9 @@ Status SqliteTransaction::jobAttempts(
     const std::string &jobId, AttemptState state, std::vector<AttemptRecord> *attempts)
 {
     attempts->clear();
-    auto &select = statement("SELECT " TRIBUTARY_ATTEMPT_COLUMNS " FROM attempts WHERE job_id = ? AND state = ? "
-                             "ORDER BY task_id, attempt");
+    // Through the job's tasks: attempts have no index by job (see the schema, version 3).
+    auto &select = statement("SELECT " TRIBUTARY_ATTEMPT_COLUMNS " FROM attempts WHERE task_id IN "
+                             "(SELECT id FROM tasks WHERE job_id = ?1) AND state = ?2 ORDER BY task_id, attempt");
     SqliteStatement::Scope scope(select);
     select.bind(1, jobId);
     select.bind(2, std::int64_t(state));

@@ -253,6 +253,10 @@ engine::Status CoordinatorImpl::start()
     builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
     // Without this, a second coordinator on the same port would silently share it.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    // gRPC's defaults (1 to 2 polling threads) make the server start and end a thread for
+    // most calls under load; keeping a few ready costs a little memory and saves that.
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 8);
     builder.RegisterService(m_nodeService.get());
     builder.RegisterService(m_jobService.get());
     builder.RegisterService(m_accountService.get());

@@ -3,6 +3,7 @@
 #include "bench/json_line.h"
 #include "bench/subcommand.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/server_allocator.h"
 #include "coordinator/store/sqlite_store.h"
 #include "engine/sha256.h"
 
@@ -234,6 +235,8 @@ int runCoordinatorBench(std::span<const std::string> args)
             return kExitUsage;
         }
     }
+    // As tributary-coordinator does: this process is the server under load.
+    coordinator::tuneAllocatorForServing();
     if (options.policy == "replicate" && options.nodes < 2) {
         std::fprintf(stderr, "tributary-bench coordinator: replicate(2) needs at least 2 nodes\n");
         return kExitUsage;

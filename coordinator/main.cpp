@@ -9,6 +9,7 @@
 // it exits 0.
 
 #include "coordinator/coordinator.h"
+#include "coordinator/server_allocator.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -94,6 +95,7 @@ int usageError(const std::string &message)
 
 int main(int argc, char **argv)
 {
+    tributary::coordinator::tuneAllocatorForServing();
     CoordinatorOptions options;
     options.listenAddress = "127.0.0.1:7443";
     options.databasePath = "./tributary-coordinator.db";

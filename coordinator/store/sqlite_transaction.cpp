@@ -166,6 +166,8 @@ Status SqliteTransaction::flush()
         return status;
     if (auto status = flushJobs(); !status)
         return status;
+    if (auto status = flushAttempts(); !status)
+        return status;
     for (auto &[id, entry] : m_cache.nodes) {
         if (!entry.dirty)
             continue;
@@ -219,6 +221,53 @@ Status SqliteTransaction::flushJobs()
         if (auto status = update.run(); !status)
             return status;
         entry.dirty = false;
+    }
+    return Status::ok();
+}
+
+Status SqliteTransaction::flushAttempts()
+{
+    using Output = WriteBackCache::AttemptEntry::Output;
+    // The row and its output in one statement where both changed (a submission).
+    auto &update = statement("UPDATE attempts SET state = ?1, lease_expires_ms = ?2, output_sha256 = ?3, "
+                             "compute_ms = ?4, submitted_ms = ?5, progress = ?6, message = ?7, "
+                             "output = CASE ?10 WHEN 0 THEN output ELSE ?11 END "
+                             "WHERE task_id = ?8 AND attempt = ?9");
+    auto &output = statement("UPDATE attempts SET output = ?1 WHERE task_id = ?2 AND attempt = ?3");
+    for (auto &[key, entry] : m_cache.attempts) {
+        const auto bindOutput = [&](SqliteStatement &statement, int index) {
+            if (entry.output == Output::Store)
+                statement.bindBlob(index, asBytes(entry.outputBytes));
+            else
+                statement.bindNull(index);
+        };
+        if (entry.dirty) {
+            const AttemptRecord &attempt = entry.record;
+            SqliteStatement::Scope scope(update);
+            update.bind(1, std::int64_t(attempt.state));
+            update.bind(2, attempt.leaseExpiresMs);
+            update.bind(3, attempt.outputSha256);
+            update.bind(4, i64(attempt.computeMs));
+            update.bind(5, attempt.submittedMs);
+            update.bindDouble(6, attempt.progress);
+            update.bind(7, attempt.message);
+            update.bind(8, key.first);
+            update.bind(9, std::int64_t(key.second));
+            update.bind(10, std::int64_t(entry.output == Output::Unchanged ? 0 : 1));
+            bindOutput(update, 11);
+            if (auto status = update.run(); !status)
+                return status;
+        } else if (entry.output != Output::Unchanged) {
+            SqliteStatement::Scope scope(output);
+            bindOutput(output, 1);
+            output.bind(2, key.first);
+            output.bind(3, std::int64_t(key.second));
+            if (auto status = output.run(); !status)
+                return status;
+        }
+        entry.dirty = false;
+        entry.output = Output::Unchanged;
+        entry.outputBytes.clear();
     }
     return Status::ok();
 }
@@ -797,6 +846,8 @@ Status SqliteTransaction::openTasks(const std::string &jobId, std::int64_t nowMs
     std::span<const AttemptState> excludeStates, std::uint32_t limit, std::vector<TaskRecord> *tasks)
 {
     tasks->clear();
+    if (auto status = flushAttempts(); !status) // the query reads attempts' states
+        return status;
     // The excluded states as a bit mask, so that one prepared statement serves every
     // policy: bit s set excludes attempts in state s.
     std::int64_t mask = 0;
@@ -856,32 +907,35 @@ Status SqliteTransaction::findAttempt(
     const std::string &taskId, std::uint32_t attempt, std::optional<AttemptRecord> *record)
 {
     record->reset();
+    const auto cached = m_cache.attempts.find({ taskId, attempt });
+    if (cached != m_cache.attempts.end() && cached->second.known) {
+        *record = cached->second.view();
+        return Status::ok();
+    }
     auto &select
         = statement("SELECT " TRIBUTARY_ATTEMPT_COLUMNS " FROM attempts WHERE task_id = ? AND attempt = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, taskId);
     select.bind(2, std::int64_t(attempt));
-    return readFirstRow(select, [&] { *record = readAttempt(select); });
+    return readFirstRow(select, [&] {
+        auto &entry = m_cache.attempts[{ taskId, attempt }];
+        entry.record = readAttempt(select);
+        entry.known = true;
+        *record = entry.view();
+    });
 }
 
 Status SqliteTransaction::updateAttempt(const AttemptRecord &attempt)
 {
     if (auto status = writable("updateAttempt"); !status)
         return status;
-    auto &update = statement("UPDATE attempts SET state = ?, lease_expires_ms = ?, output_sha256 = ?, "
-                             "compute_ms = ?, submitted_ms = ?, progress = ?, message = ? "
-                             "WHERE task_id = ? AND attempt = ?");
-    SqliteStatement::Scope scope(update);
-    update.bind(1, std::int64_t(attempt.state));
-    update.bind(2, attempt.leaseExpiresMs);
-    update.bind(3, attempt.outputSha256);
-    update.bind(4, i64(attempt.computeMs));
-    update.bind(5, attempt.submittedMs);
-    update.bindDouble(6, attempt.progress);
-    update.bind(7, attempt.message);
-    update.bind(8, attempt.taskId);
-    update.bind(9, std::int64_t(attempt.attempt));
-    return update.run();
+    // Reaches the row at commit: a result is often submitted and accepted in one
+    // transaction, and then its row is written once.
+    auto &entry = m_cache.attempts[{ attempt.taskId, attempt.attempt }];
+    entry.record = attempt;
+    entry.known = true;
+    entry.dirty = true;
+    return Status::ok();
 }
 
 Status SqliteTransaction::storeAttemptOutput(
@@ -889,18 +943,23 @@ Status SqliteTransaction::storeAttemptOutput(
 {
     if (auto status = writable("storeAttemptOutput"); !status)
         return status;
-    auto &update = statement("UPDATE attempts SET output = ? WHERE task_id = ? AND attempt = ?");
-    SqliteStatement::Scope scope(update);
-    update.bindBlob(1, output);
-    update.bind(2, taskId);
-    update.bind(3, std::int64_t(attempt));
-    return update.run();
+    auto &entry = m_cache.attempts[{ taskId, attempt }];
+    entry.output = WriteBackCache::AttemptEntry::Output::Store;
+    entry.outputBytes.assign(reinterpret_cast<const char *>(output.data()), output.size());
+    return Status::ok();
 }
 
 Status SqliteTransaction::readAttemptOutput(
     const std::string &taskId, std::uint32_t attempt, std::optional<std::string> *output)
 {
     output->reset();
+    using Output = WriteBackCache::AttemptEntry::Output;
+    if (const auto cached = m_cache.attempts.find({ taskId, attempt });
+        cached != m_cache.attempts.end() && cached->second.output != Output::Unchanged) {
+        if (cached->second.output == Output::Store)
+            *output = cached->second.outputBytes;
+        return Status::ok();
+    }
     auto &select = statement("SELECT output FROM attempts WHERE task_id = ? AND attempt = ? AND output IS NOT NULL");
     SqliteStatement::Scope scope(select);
     select.bind(1, taskId);
@@ -912,11 +971,10 @@ Status SqliteTransaction::clearAttemptOutput(const std::string &taskId, std::uin
 {
     if (auto status = writable("clearAttemptOutput"); !status)
         return status;
-    auto &update = statement("UPDATE attempts SET output = NULL WHERE task_id = ? AND attempt = ?");
-    SqliteStatement::Scope scope(update);
-    update.bind(1, taskId);
-    update.bind(2, std::int64_t(attempt));
-    return update.run();
+    auto &entry = m_cache.attempts[{ taskId, attempt }];
+    entry.output = WriteBackCache::AttemptEntry::Output::Clear;
+    entry.outputBytes.clear();
+    return Status::ok();
 }
 
 Status SqliteTransaction::readAttempts(SqliteStatement &select, std::vector<AttemptRecord> *attempts)
@@ -931,11 +989,24 @@ Status SqliteTransaction::taskAttempts(const std::string &taskId, std::vector<At
         = statement("SELECT " TRIBUTARY_ATTEMPT_COLUMNS " FROM attempts WHERE task_id = ? ORDER BY attempt");
     SqliteStatement::Scope scope(select);
     select.bind(1, taskId);
-    return readAttempts(select, attempts);
+    if (auto status = readAttempts(select, attempts); !status)
+        return status;
+    // Every attempt has its row (inserts are not cached); the cache has the newer copies.
+    for (AttemptRecord &attempt : *attempts) {
+        auto &entry = m_cache.attempts[{ taskId, attempt.attempt }];
+        if (!entry.known) {
+            entry.record = attempt;
+            entry.known = true;
+        }
+        attempt = entry.view();
+    }
+    return Status::ok();
 }
 
 Status SqliteTransaction::expiredAttempts(std::int64_t nowMs, std::uint32_t limit, std::vector<AttemptRecord> *attempts)
 {
+    if (auto status = flushAttempts(); !status)
+        return status;
     attempts->clear();
     auto &select = statement("SELECT " TRIBUTARY_ATTEMPT_COLUMNS " FROM attempts WHERE state = 1 AND "
                              "lease_expires_ms <= ? ORDER BY lease_expires_ms LIMIT ?");
@@ -948,6 +1019,8 @@ Status SqliteTransaction::expiredAttempts(std::int64_t nowMs, std::uint32_t limi
 Status SqliteTransaction::jobAttempts(
     const std::string &jobId, AttemptState state, std::vector<AttemptRecord> *attempts)
 {
+    if (auto status = flushAttempts(); !status)
+        return status;
     attempts->clear();
     // Through the job's tasks: attempts have no index by job (see the schema, version 3).
     auto &select = statement("SELECT " TRIBUTARY_ATTEMPT_COLUMNS " FROM attempts WHERE task_id IN "
@@ -962,6 +1035,8 @@ Status SqliteTransaction::nodeAttempts(
     const std::string &nodeId, AttemptState state, std::int64_t sinceMs, std::vector<AttemptRecord> *attempts)
 {
     attempts->clear();
+    if (auto status = flushAttempts(); !status)
+        return status;
     auto &select = statement("SELECT " TRIBUTARY_ATTEMPT_COLUMNS " FROM attempts WHERE node_id = ? AND state = ? "
                              "AND submitted_ms >= ? ORDER BY submitted_ms");
     SqliteStatement::Scope scope(select);

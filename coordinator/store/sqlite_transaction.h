@@ -91,6 +91,8 @@ private:
     engine::Status readAttempts(SqliteStatement &select, std::vector<AttemptRecord> *attempts);
     engine::Status flushBalances();
     engine::Status flushJobs();
+    // Before a query that selects attempts by state: their rows must be current.
+    engine::Status flushAttempts();
     engine::Status writeNode(const NodeRecord &node);
 
     SqliteConnection &m_connection;

@@ -1,8 +1,8 @@
 #pragma once
 
-// WriteBackCache: what one store transaction has read or changed in the small, hot rows —
-// job rows, node rows, book balances and job costs — kept in memory and written once when
-// the transaction commits instead of once per result.
+// WriteBackCache: what one store transaction has read or changed in the hot rows — job,
+// node and attempt rows, book balances and job costs — kept in memory and written once
+// when the transaction commits instead of once per change.
 //
 // A batch of 128 results touches the same job row, the same escrow book and a handful of
 // node rows over and over; without this each result would re-read and re-write them.
@@ -13,8 +13,11 @@
 #include "coordinator/store/records.h"
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace tributary::coordinator {
 
@@ -25,9 +28,29 @@ struct WriteBackCache {
         bool dirty = false; // changed since it was read or last written
     };
 
+    // An attempt's row and, apart, what is to become of its output bytes.
+    struct AttemptEntry {
+        AttemptRecord record;
+        bool known = false; // record holds the row (an output change alone does not)
+        bool dirty = false;
+        enum class Output { Unchanged, Store, Clear } output = Output::Unchanged;
+        std::string outputBytes; // for Store
+
+        // The row as the transaction sees it, pending output change included.
+        AttemptRecord view() const
+        {
+            AttemptRecord seen = record;
+            if (output != Output::Unchanged)
+                seen.hasOutput = output == Output::Store;
+            return seen;
+        }
+    };
+    using AttemptKey = std::pair<std::string, std::uint32_t>; // task id, attempt number
+
     // Rows as this transaction sees them. Jobs are kept without their inputs.
     std::unordered_map<std::string, Entry<JobRecord>> jobs;
     std::unordered_map<std::string, Entry<NodeRecord>> nodes;
+    std::map<AttemptKey, AttemptEntry> attempts;
     // Balances this transaction has read, as they stand now (pending postings included).
     std::unordered_map<std::string, std::int64_t> balances;
     // Amounts posted to a book (or added to a job's cost) and not yet in the table.
@@ -38,6 +61,7 @@ struct WriteBackCache {
     {
         jobs.clear();
         nodes.clear();
+        attempts.clear();
         balances.clear();
         balanceDeltas.clear();
         jobCostDeltas.clear();

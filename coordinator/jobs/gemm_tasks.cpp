@@ -112,28 +112,27 @@ Status assembleGemm(StoreTransaction &tx, JobRecord &job)
     std::optional<GemmJob> gemm;
     if (auto status = gemmOf(job, &gemm); !status)
         return status;
-    std::vector<TaskRecord> tasks;
-    if (auto status = tx.jobTasks(job.id, &tasks); !status)
-        return status;
-    if (tasks.size() != gemm->tiles().size())
-        return Status::error("job " + job.id + " has " + std::to_string(tasks.size()) + " tasks, expected "
-            + std::to_string(gemm->tiles().size()));
     std::string result(gemm->resultBytes(), '\0');
-    for (const TaskRecord &task : tasks) {
-        if (task.state != TaskState::Done)
-            return Status::error("task " + task.id + " is not done");
-        std::optional<std::string> output;
-        if (auto status = tx.readAttemptOutput(task.id, task.acceptedAttempt, &output); !status)
-            return status;
-        if (!output) { // uploaded as a blob of its own
-            if (auto status = tx.readBlob(task.outputSha256, &output); !status)
-                return status;
-        }
-        if (!output)
-            return Status::error("task " + task.id + " has no stored output");
-        if (auto status = gemm->placeTile(gemmTileOf(task), *output, &result); !status)
-            return status;
-    }
+    std::size_t placed = 0;
+    if (auto status = tx.acceptedOutputs(job.id,
+            [&](const TaskRecord &task, const std::optional<std::string> &stored) -> Status {
+                if (task.state != TaskState::Done)
+                    return Status::error("task " + task.id + " is not done");
+                std::optional<std::string> blob;
+                if (!stored) { // uploaded as a blob of its own
+                    if (auto status = tx.readBlob(task.outputSha256, &blob); !status)
+                        return status;
+                    if (!blob)
+                        return Status::error("task " + task.id + " has no stored output");
+                }
+                ++placed;
+                return gemm->placeTile(gemmTileOf(task), stored ? *stored : *blob, &result);
+            });
+        !status)
+        return status;
+    if (placed != gemm->tiles().size())
+        return Status::error("job " + job.id + " has " + std::to_string(placed) + " tasks, expected "
+            + std::to_string(gemm->tiles().size()));
     const auto bytes = std::as_bytes(std::span(result.data(), result.size()));
     job.resultSha256 = engine::sha256Hex(bytes);
     return tx.insertBlob(job.resultSha256, bytes);

@@ -107,6 +107,13 @@ Status SqliteConnection::exec(const char *sql)
     return Status::ok();
 }
 
+Status SqliteConnection::run(const char *sql)
+{
+    SqliteStatement &prepared = statement(sql);
+    SqliteStatement::Scope scope(prepared);
+    return prepared.run();
+}
+
 SqliteStatement &SqliteConnection::statement(const char *sql)
 {
     auto &cached = m_statements[sql];

@@ -34,6 +34,8 @@ public:
 
     sqlite3 *db() const { return m_db; }
     engine::Status exec(const char *sql);
+    // Runs a statement without parameters (BEGIN, COMMIT, SAVEPOINT...) prepared once.
+    engine::Status run(const char *sql);
     // The cached prepared statement for this SQL text (a string literal).
     SqliteStatement &statement(const char *sql);
     SqliteTransaction &transaction() { return *m_transaction; }

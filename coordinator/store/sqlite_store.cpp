@@ -140,7 +140,7 @@ void SqliteStore::commitGroup(const std::vector<QueuedWrite *> &group)
     SqliteTransaction &tx = m_writer->transaction();
     // IMMEDIATE takes the write lock up front, so that a read-then-write transaction
     // never fails half-way with SQLITE_BUSY.
-    if (auto status = m_writer->exec("BEGIN IMMEDIATE"); !status) {
+    if (auto status = m_writer->run("BEGIN IMMEDIATE"); !status) {
         for (QueuedWrite *write : group)
             write->status = status;
         return;
@@ -150,7 +150,7 @@ void SqliteStore::commitGroup(const std::vector<QueuedWrite *> &group)
     bool anyApplied = false;
     for (QueuedWrite *write : group) {
         if (!alone) {
-            if (auto status = m_writer->exec("SAVEPOINT write"); !status) {
+            if (auto status = m_writer->run("SAVEPOINT write"); !status) {
                 write->status = status;
                 continue;
             }
@@ -161,8 +161,8 @@ void SqliteStore::commitGroup(const std::vector<QueuedWrite *> &group)
             status = tx.flush();
         if (!alone) {
             if (!status)
-                m_writer->exec("ROLLBACK TO write");
-            m_writer->exec("RELEASE write");
+                m_writer->run("ROLLBACK TO write");
+            m_writer->run("RELEASE write");
         }
         if (!status)
             tx.discard();
@@ -170,7 +170,7 @@ void SqliteStore::commitGroup(const std::vector<QueuedWrite *> &group)
         write->status = std::move(status);
     }
     if (anyApplied) {
-        if (auto status = m_writer->exec("COMMIT"); status)
+        if (auto status = m_writer->run("COMMIT"); status)
             return;
         else {
             // Nothing of the group is stored: every write that had succeeded fails now.
@@ -180,18 +180,18 @@ void SqliteStore::commitGroup(const std::vector<QueuedWrite *> &group)
             }
         }
     }
-    m_writer->exec("ROLLBACK");
+    m_writer->run("ROLLBACK");
 }
 
 Status SqliteStore::read(const Work &work)
 {
     const auto readOn = [&work](SqliteConnection &connection) {
-        if (auto status = connection.exec("BEGIN"); !status)
+        if (auto status = connection.run("BEGIN"); !status)
             return status;
         SqliteTransaction &tx = connection.transaction();
         tx.begin(true);
         Status status = work(tx);
-        connection.exec("COMMIT");
+        connection.run("COMMIT");
         return status;
     };
     if (m_inMemory) {

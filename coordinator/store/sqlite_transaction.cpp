@@ -879,6 +879,32 @@ Status SqliteTransaction::jobTasks(const std::string &jobId, std::vector<TaskRec
 
 // --- Attempts
 
+Status SqliteTransaction::acceptedOutputs(const std::string &jobId, const TaskOutputVisitor &visit)
+{
+    if (auto status = flushAttempts(); !status) // outputs may still be in the cache
+        return status;
+    auto &select = statement("SELECT t.id, t.job_id, t.idx, t.state, t.flops, t.needed, t.live, t.submitted, "
+                             "t.failures, t.last_attempt, t.not_before_ms, t.accepted_attempt, t.output_sha256, "
+                             "t.unconfirmed, t.completed_ms, t.row0, t.col0, t.rows, t.cols, a.output "
+                             "FROM tasks t LEFT JOIN attempts a ON a.task_id = t.id AND a.attempt = t.accepted_attempt "
+                             "WHERE t.job_id = ? ORDER BY t.idx");
+    SqliteStatement::Scope scope(select);
+    select.bind(1, jobId);
+    Status visited;
+    if (auto status = forEachRow(select, [&] {
+            if (!visited)
+                return;
+            const TaskRecord task = readTask(select);
+            std::optional<std::string> output;
+            if (!select.columnIsNull(19))
+                output = select.columnBlob(19);
+            visited = visit(task, output);
+        });
+        !status)
+        return status;
+    return visited;
+}
+
 Status SqliteTransaction::insertAttempt(const AttemptRecord &attempt)
 {
     if (auto status = writable("insertAttempt"); !status)

@@ -64,6 +64,7 @@ public:
     engine::Status openTasks(const std::string &jobId, std::int64_t nowMs, const std::string &excludeNode,
         std::span<const AttemptState> excludeStates, std::uint32_t limit, std::vector<TaskRecord> *tasks) override;
     engine::Status jobTasks(const std::string &jobId, std::vector<TaskRecord> *tasks) override;
+    engine::Status acceptedOutputs(const std::string &jobId, const TaskOutputVisitor &visit) override;
 
     engine::Status insertAttempt(const AttemptRecord &attempt) override;
     engine::Status findAttempt(

@@ -132,6 +132,12 @@ public:
         = 0;
     // The job's tasks in index order.
     virtual engine::Status jobTasks(const std::string &jobId, std::vector<TaskRecord> *tasks) = 0;
+    // The job's tasks in index order, each with the stored output of its accepted attempt
+    // (no output for a task not done, or whose output was uploaded as a blob of its own):
+    // assembling a job's result in one pass rather than a query per task.
+    using TaskOutputVisitor
+        = std::function<engine::Status(const TaskRecord &task, const std::optional<std::string> &output)>;
+    virtual engine::Status acceptedOutputs(const std::string &jobId, const TaskOutputVisitor &visit) = 0;
 
     // --- Attempts
     virtual engine::Status insertAttempt(const AttemptRecord &attempt) = 0;

@@ -145,9 +145,9 @@ INSERT INTO schema_version(version) VALUES (2);
 )sql";
 
 // Version 3 makes the hot path (lease, submit, pay) touch fewer b-trees:
-// - a job's cost (what it has paid nodes: payments less clawbacks) is kept on its row, so
-//   that watching a job does not sum its payments, and the ledger needs no index by job
-//   or by transaction;
+// - a job's cost (what it has paid nodes: payments less clawbacks) and its tasks' count
+//   in each state are kept on its row, so that watching a job neither sums its payments
+//   nor counts its tasks, and the ledger needs no index by job or by transaction;
 // - only QUEUED tasks are indexed for leasing (a partial index), so that a task's other
 //   state changes leave the index alone;
 // - attempts are no longer indexed by job: ending a job finds them through its tasks.
@@ -158,6 +158,17 @@ UPDATE jobs SET cost_units = (
                              WHEN t.kind = 'clawback' AND e.amount < 0 THEN e.amount ELSE 0 END), 0)
     FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id
     WHERE t.job_id = jobs.id AND t.kind IN ('payment', 'clawback'));
+ALTER TABLE jobs ADD COLUMN queued_tasks INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN running_tasks INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN verifying_tasks INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN done_tasks INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN failed_tasks INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET
+    queued_tasks = (SELECT COUNT(*) FROM tasks WHERE job_id = jobs.id AND state = 1),
+    running_tasks = (SELECT COUNT(*) FROM tasks WHERE job_id = jobs.id AND state = 2),
+    verifying_tasks = (SELECT COUNT(*) FROM tasks WHERE job_id = jobs.id AND state = 3),
+    done_tasks = (SELECT COUNT(*) FROM tasks WHERE job_id = jobs.id AND state = 4),
+    failed_tasks = (SELECT COUNT(*) FROM tasks WHERE job_id = jobs.id AND state = 5);
 DROP INDEX ledger_entries_by_transaction;
 DROP INDEX ledger_transactions_by_job;
 DROP INDEX tasks_by_job_state;

@@ -204,6 +204,18 @@ Status SqliteTransaction::flushJobs()
             return status;
     }
     m_cache.jobCostDeltas.clear();
+    auto &counts = statement("UPDATE jobs SET queued_tasks = queued_tasks + ?, running_tasks = running_tasks + ?, "
+                             "verifying_tasks = verifying_tasks + ?, done_tasks = done_tasks + ?, "
+                             "failed_tasks = failed_tasks + ? WHERE id = ?");
+    for (const auto &[jobId, deltas] : m_cache.taskCountDeltas) {
+        SqliteStatement::Scope scope(counts);
+        for (int i = 0; i < 5; ++i)
+            counts.bind(i + 1, deltas[i]);
+        counts.bind(6, jobId);
+        if (auto status = counts.run(); !status)
+            return status;
+    }
+    m_cache.taskCountDeltas.clear();
     auto &update = statement("UPDATE jobs SET state = ?, tasks_done = ?, live_attempts = ?, finished_ms = ?, "
                              "message = ?, result_sha256 = ? WHERE id = ?");
     for (auto &[id, entry] : m_cache.jobs) {
@@ -750,29 +762,42 @@ Status SqliteTransaction::listJobs(const std::string &accountId, std::uint32_t l
 Status SqliteTransaction::countTasks(const std::string &jobId, TaskCounts *counts)
 {
     *counts = TaskCounts {};
-    auto &select = statement("SELECT state, COUNT(*) FROM tasks WHERE job_id = ? GROUP BY state");
+    // Kept on the job row as tasks change state (see updateTask): counting a large job's
+    // tasks on every watcher's refresh cost more than running them.
+    auto &select = statement("SELECT queued_tasks, running_tasks, verifying_tasks, done_tasks, failed_tasks "
+                             "FROM jobs WHERE id = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, jobId);
-    return forEachRow(select, [&] {
-        const auto count = u32(select.columnInt64(1));
-        switch (static_cast<TaskState>(select.columnInt64(0))) {
-        case TaskState::Queued:
-            counts->queued = count;
-            break;
-        case TaskState::Running:
-            counts->running = count;
-            break;
-        case TaskState::Verifying:
-            counts->verifying = count;
-            break;
-        case TaskState::Done:
-            counts->done = count;
-            break;
-        case TaskState::Failed:
-            counts->failed = count;
-            break;
-        }
-    });
+    WriteBackCache::CountDeltas stored {};
+    if (auto status = readFirstRow(select, [&] {
+            for (int i = 0; i < 5; ++i)
+                stored[i] = select.columnInt64(i);
+        });
+        !status)
+        return status;
+    if (const auto pending = m_cache.taskCountDeltas.find(jobId); pending != m_cache.taskCountDeltas.end()) {
+        for (int i = 0; i < 5; ++i)
+            stored[i] += pending->second[i];
+    }
+    counts->queued = u32(stored[0]);
+    counts->running = u32(stored[1]);
+    counts->verifying = u32(stored[2]);
+    counts->done = u32(stored[3]);
+    counts->failed = u32(stored[4]);
+    return Status::ok();
+}
+
+TaskRecord SqliteTransaction::remember(TaskRecord task)
+{
+    m_cache.taskStates[task.id] = task.state;
+    return task;
+}
+
+void SqliteTransaction::countTaskState(const std::string &jobId, TaskState state, std::int64_t change)
+{
+    const int index = int(state) - int(TaskState::Queued);
+    if (index >= 0 && index < 5)
+        m_cache.taskCountDeltas[jobId][index] += change;
 }
 
 // --- Tasks
@@ -806,6 +831,8 @@ Status SqliteTransaction::insertTasks(std::span<const TaskRecord> tasks)
         insert.bind(19, std::int64_t(task.cols));
         if (auto status = insert.run(); !status)
             return status;
+        countTaskState(task.jobId, task.state, +1);
+        m_cache.taskStates[task.id] = task.state;
     }
     return Status::ok();
 }
@@ -816,13 +843,32 @@ Status SqliteTransaction::findTask(const std::string &id, std::optional<TaskReco
     auto &select = statement("SELECT " TRIBUTARY_TASK_COLUMNS " FROM tasks WHERE id = ?");
     SqliteStatement::Scope scope(select);
     select.bind(1, id);
-    return readFirstRow(select, [&] { *task = readTask(select); });
+    return readFirstRow(select, [&] { *task = remember(readTask(select)); });
 }
 
 Status SqliteTransaction::updateTask(const TaskRecord &task)
 {
     if (auto status = writable("updateTask"); !status)
         return status;
+    // The job's count of tasks in each state follows the row's state.
+    auto stored = m_cache.taskStates.find(task.id);
+    if (stored == m_cache.taskStates.end()) { // a record this transaction did not read
+        auto &select = statement("SELECT state FROM tasks WHERE id = ?");
+        SqliteStatement::Scope scope(select);
+        select.bind(1, task.id);
+        std::optional<TaskState> state;
+        if (auto status = readFirstRow(select, [&] { state = static_cast<TaskState>(select.columnInt64(0)); });
+            !status)
+            return status;
+        if (!state)
+            return Status::ok(); // no such task: nothing to update, as UPDATE would find
+        stored = m_cache.taskStates.emplace(task.id, *state).first;
+    }
+    if (stored->second != task.state) {
+        countTaskState(task.jobId, stored->second, -1);
+        countTaskState(task.jobId, task.state, +1);
+        stored->second = task.state;
+    }
     auto &update = statement("UPDATE tasks SET state = ?, needed = ?, live = ?, submitted = ?, failures = ?, "
                              "last_attempt = ?, not_before_ms = ?, accepted_attempt = ?, output_sha256 = ?, "
                              "unconfirmed = ?, completed_ms = ? WHERE id = ?");
@@ -865,7 +911,7 @@ Status SqliteTransaction::openTasks(const std::string &jobId, std::int64_t nowMs
     select.bind(3, excludeNode);
     select.bind(4, mask);
     select.bind(5, std::int64_t(limit));
-    return forEachRow(select, [&] { tasks->push_back(readTask(select)); });
+    return forEachRow(select, [&] { tasks->push_back(remember(readTask(select))); });
 }
 
 Status SqliteTransaction::jobTasks(const std::string &jobId, std::vector<TaskRecord> *tasks)
@@ -874,7 +920,7 @@ Status SqliteTransaction::jobTasks(const std::string &jobId, std::vector<TaskRec
     auto &select = statement("SELECT " TRIBUTARY_TASK_COLUMNS " FROM tasks WHERE job_id = ? ORDER BY idx");
     SqliteStatement::Scope scope(select);
     select.bind(1, jobId);
-    return forEachRow(select, [&] { tasks->push_back(readTask(select)); });
+    return forEachRow(select, [&] { tasks->push_back(remember(readTask(select))); });
 }
 
 // --- Attempts

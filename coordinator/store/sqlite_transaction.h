@@ -95,6 +95,9 @@ private:
     // Before a query that selects attempts by state: their rows must be current.
     engine::Status flushAttempts();
     engine::Status writeNode(const NodeRecord &node);
+    // Notes the state a task's row holds, for updateTask's count of each state.
+    TaskRecord remember(TaskRecord task);
+    void countTaskState(const std::string &jobId, TaskState state, std::int64_t change);
 
     SqliteConnection &m_connection;
     bool m_readOnly = false;

@@ -12,6 +12,7 @@
 
 #include "coordinator/store/records.h"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -56,6 +57,11 @@ struct WriteBackCache {
     // Amounts posted to a book (or added to a job's cost) and not yet in the table.
     std::unordered_map<std::string, std::int64_t> balanceDeltas;
     std::unordered_map<std::string, std::int64_t> jobCostDeltas;
+    // Each task's state as its row holds it (read, inserted or written by this
+    // transaction), and how each job's per-state task counts change at commit.
+    std::unordered_map<std::string, TaskState> taskStates;
+    using CountDeltas = std::array<std::int64_t, 5>; // by TaskState, Queued first
+    std::unordered_map<std::string, CountDeltas> taskCountDeltas;
 
     void clear()
     {
@@ -65,6 +71,8 @@ struct WriteBackCache {
         balances.clear();
         balanceDeltas.clear();
         jobCostDeltas.clear();
+        taskStates.clear();
+        taskCountDeltas.clear();
     }
 };
 

@@ -208,6 +208,8 @@ private slots:
                "INSERT INTO jobs (id, account_id, name, kind, spec, state, policy, replicas, spot_check_p, mode, "
                "max_attempts, deadline_ms, tasks_total, created_ms) "
                "VALUES ('job-1', 'acc-r', 'j', 'gemm', x'', 2, 1, 2, 0, 0, 3, 0, 2, 1);"
+               "INSERT INTO tasks (id, job_id, idx, state, flops, needed, row0, col0, rows, cols) VALUES "
+               "('t1', 'job-1', 0, 4, 8, 2, 0, 0, 1, 1), ('t2', 'job-1', 1, 1, 8, 2, 0, 1, 1, 1);"
                "INSERT INTO ledger_transactions VALUES (1, 'pay:t1:1', 'payment', '', 'job-1', 't1', 1);"
                "INSERT INTO ledger_entries (transaction_id, book, amount) VALUES (1, 'acc-n', 70), "
                "(1, 'escrow:job-1', -70);"
@@ -224,6 +226,11 @@ private slots:
         std::int64_t cost = -1;
         QVERIFY(store->read([&](StoreTransaction &tx) { return tx.jobCost("job-1", &cost); }));
         QCOMPARE(cost, std::int64_t(70));
+        TaskCounts counts;
+        QVERIFY(store->read([&](StoreTransaction &tx) { return tx.countTasks("job-1", &counts); }));
+        QCOMPARE(counts.done, 1u);
+        QCOMPARE(counts.queued, 1u);
+        QCOMPARE(counts.running + counts.verifying + counts.failed, 0u);
         // ...and keeps counting from there.
         LedgerTransactionRecord payment;
         payment.idempotencyKey = "pay:t3:1";
@@ -464,6 +471,72 @@ private slots:
         QVERIFY(store->read([&](StoreTransaction &tx) { return tx.readBlob("blob-95", &last); }));
         QVERIFY(last);
         QCOMPARE(*last, chunk + "95");
+    }
+
+    // A job's count of tasks in each state is kept on its row; it must follow every state
+    // change, ignore changes rolled back, and count a record the transaction did not read.
+    void taskCountsFollowStateChanges()
+    {
+        auto store = openOk(path("c.db"));
+        QVERIFY(store);
+        std::vector<TaskRecord> tasks(5);
+        for (std::size_t i = 0; i < tasks.size(); ++i) {
+            tasks[i].id = "task-" + std::to_string(i);
+            tasks[i].jobId = "job-1";
+            tasks[i].index = std::uint32_t(i);
+        }
+        QVERIFY(store->write([&](StoreTransaction &tx) -> Status {
+            if (auto s = tx.insertAccount(makeAccount("acc-r")); !s)
+                return s;
+            for (const char *blob : { "sha-a", "sha-b" }) {
+                if (auto s = tx.insertBlob(blob, bytesOf("x")); !s)
+                    return s;
+            }
+            if (auto s = tx.insertJob(makeJob("job-1", "acc-r")); !s)
+                return s;
+            return tx.insertTasks(tasks);
+        }));
+        const auto counts = [&] {
+            TaskCounts counted;
+            if (!store->read([&](StoreTransaction &tx) { return tx.countTasks("job-1", &counted); }))
+                qWarning("countTasks failed");
+            return std::vector<std::uint32_t> { counted.queued, counted.running, counted.verifying, counted.done,
+                counted.failed };
+        };
+        QCOMPARE(counts(), (std::vector<std::uint32_t> { 5, 0, 0, 0, 0 }));
+
+        const auto setStates = [&](std::vector<std::pair<int, TaskState>> changes, bool fail) {
+            return store->write([&](StoreTransaction &tx) -> Status {
+                for (const auto &[index, state] : changes) {
+                    std::optional<TaskRecord> task;
+                    if (auto s = tx.findTask(tasks[index].id, &task); !s || !task)
+                        return s ? Status::error("no task") : s;
+                    task->state = state;
+                    if (auto s = tx.updateTask(*task); !s)
+                        return s;
+                }
+                TaskCounts seen;
+                if (auto s = tx.countTasks("job-1", &seen); !s)
+                    return s;
+                if (seen.queued + seen.running + seen.verifying + seen.done + seen.failed != 5)
+                    return Status::error("counts inside the transaction do not add up");
+                return fail ? Status::error("changed my mind") : Status::ok();
+            });
+        };
+        // Task 0 runs, is verified, then done, all in one transaction: one net change.
+        QVERIFY(setStates({ { 0, TaskState::Running }, { 0, TaskState::Verifying }, { 0, TaskState::Done },
+                              { 1, TaskState::Running }, { 2, TaskState::Failed } },
+            false));
+        QCOMPARE(counts(), (std::vector<std::uint32_t> { 2, 1, 0, 1, 1 }));
+        QVERIFY(!setStates({ { 3, TaskState::Done }, { 4, TaskState::Done } }, true));
+        QCOMPARE(counts(), (std::vector<std::uint32_t> { 2, 1, 0, 1, 1 }));
+
+        // A record built without reading the row (as a caller might keep one across
+        // transactions) is counted from the row's stored state.
+        TaskRecord kept = tasks[1];
+        kept.state = TaskState::Verifying;
+        QVERIFY(store->write([&](StoreTransaction &tx) { return tx.updateTask(kept); }));
+        QCOMPARE(counts(), (std::vector<std::uint32_t> { 2, 0, 1, 1, 1 }));
     }
 
     void uploadChunks()

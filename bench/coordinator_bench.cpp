@@ -119,6 +119,10 @@ void runNode(const std::string &address, const std::string &token, int index, st
     {
         grpc::ClientContext context;
         addToken(context, token);
+        // The first call opens the connection: ride out a refused first attempt (seen
+        // now and then on a busy machine) rather than failing the run.
+        context.set_wait_for_ready(true);
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
         if (auto status = nodes->Register(&context, registration, &registered); !status.ok()) {
             stats->error = "register: " + status.error_message();
             return;

@@ -1,5 +1,7 @@
 #include "engine/sha256.h"
 
+#include "engine/sha256_blocks.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -7,24 +9,23 @@ namespace tributary::engine {
 
 namespace {
 
-// FIPS 180-4, section 4.2.2.
-constexpr std::array<std::uint32_t, 64> kRoundConstants = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
 // FIPS 180-4, section 5.3.3.
 constexpr std::array<std::uint32_t, 8> kInitialState = {
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 };
 
 constexpr std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+
+// Chosen once: the SHA extensions where the CPU has them (several times faster; digests
+// are the same bits either way, which engine_cpu's test checks).
+detail::Sha256BlocksFunction blocksFunction()
+{
+    static const detail::Sha256BlocksFunction chosen = [] {
+        const detail::Sha256BlocksFunction accelerated = detail::sha256BlocksAccelerated();
+        return accelerated ? accelerated : &detail::sha256BlocksPortable;
+    }();
+    return chosen;
+}
 
 } // namespace
 
@@ -44,11 +45,14 @@ void Sha256::update(std::span<const std::byte> data)
         size -= take;
         if (m_bufferSize < m_buffer.size())
             return;
-        compress(m_buffer.data());
+        blocksFunction()(m_state.data(), m_buffer.data(), 1);
         m_bufferSize = 0;
     }
-    for (; size >= 64; bytes += 64, size -= 64)
-        compress(bytes);
+    if (size >= 64) {
+        blocksFunction()(m_state.data(), bytes, size / 64);
+        bytes += size / 64 * 64;
+        size %= 64;
+    }
     if (size > 0) {
         std::memcpy(m_buffer.data(), bytes, size);
         m_bufferSize = size;
@@ -77,7 +81,9 @@ std::array<std::uint8_t, 32> Sha256::finish()
     return digest;
 }
 
-void Sha256::compress(const std::uint8_t *block)
+namespace {
+
+void compressPortable(std::uint32_t *state, const std::uint8_t *block)
 {
     std::array<std::uint32_t, 64> w{};
     for (std::size_t t = 0; t < 16; ++t) {
@@ -90,12 +96,12 @@ void Sha256::compress(const std::uint8_t *block)
         w[t] = w[t - 16] + s0 + w[t - 7] + s1;
     }
 
-    std::uint32_t a = m_state[0], b = m_state[1], c = m_state[2], d = m_state[3];
-    std::uint32_t e = m_state[4], f = m_state[5], g = m_state[6], h = m_state[7];
+    std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+    std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
     for (std::size_t t = 0; t < 64; ++t) {
         const std::uint32_t s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
         const std::uint32_t ch = (e & f) ^ (~e & g);
-        const std::uint32_t t1 = h + s1 + ch + kRoundConstants[t] + w[t];
+        const std::uint32_t t1 = h + s1 + ch + detail::kSha256RoundConstants[t] + w[t];
         const std::uint32_t s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
         const std::uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
         const std::uint32_t t2 = s0 + maj;
@@ -108,15 +114,27 @@ void Sha256::compress(const std::uint8_t *block)
         b = a;
         a = t1 + t2;
     }
-    m_state[0] += a;
-    m_state[1] += b;
-    m_state[2] += c;
-    m_state[3] += d;
-    m_state[4] += e;
-    m_state[5] += f;
-    m_state[6] += g;
-    m_state[7] += h;
+    state[0] += a;
+    state[1] += b;
+    state[2] += c;
+    state[3] += d;
+    state[4] += e;
+    state[5] += f;
+    state[6] += g;
+    state[7] += h;
 }
+
+} // namespace
+
+namespace detail {
+
+void sha256BlocksPortable(std::uint32_t *state, const std::uint8_t *blocks, std::size_t count)
+{
+    for (; count > 0; --count, blocks += 64)
+        compressPortable(state, blocks);
+}
+
+} // namespace detail
 
 std::string sha256Hex(std::span<const std::byte> data)
 {

@@ -18,8 +18,6 @@ public:
     std::array<std::uint8_t, 32> finish();
 
 private:
-    void compress(const std::uint8_t *block);
-
     std::array<std::uint32_t, 8> m_state;
     std::array<std::uint8_t, 64> m_buffer;
     std::size_t m_bufferSize = 0;

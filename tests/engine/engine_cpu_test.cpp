@@ -8,12 +8,15 @@
 #include "engine/engine.h"
 #include "engine/random_fill.h"
 #include "engine/sha256.h"
+#include "engine/sha256_blocks.h"
 
 #include <QTest>
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <string>
+#include <vector>
 
 using namespace tributary::engine;
 using namespace tributary::engine::test;
@@ -69,6 +72,28 @@ private slots:
         const auto empty = hash.finish();
         QCOMPARE(empty[0], std::uint8_t{0xe3});
         QCOMPARE(empty[31], std::uint8_t{0x55});
+    }
+
+    // The SHA extensions' compression must give the portable one's bits, block for block.
+    void sha256AcceleratedMatchesPortable()
+    {
+        const detail::Sha256BlocksFunction accelerated = detail::sha256BlocksAccelerated();
+        if (!accelerated)
+            QSKIP("this CPU has no SHA extensions; the portable compression is the one in use");
+        std::vector<std::uint8_t> blocks(64 * 97);
+        std::uint32_t seed = 12345;
+        for (std::uint8_t &byte : blocks) {
+            seed = seed * 1664525u + 1013904223u;
+            byte = std::uint8_t(seed >> 24);
+        }
+        for (std::size_t count : { std::size_t(1), std::size_t(2), std::size_t(3), std::size_t(97) }) {
+            std::array<std::uint32_t, 8> portable = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f,
+                0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+            std::array<std::uint32_t, 8> fast = portable;
+            detail::sha256BlocksPortable(portable.data(), blocks.data(), count);
+            accelerated(fast.data(), blocks.data(), count);
+            QCOMPARE(fast, portable);
+        }
     }
 
     void fillUniformDeterministicAndInRange()

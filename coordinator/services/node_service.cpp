@@ -324,6 +324,7 @@ grpc::Status NodeService::SubmitResults(
 
     std::vector<SubmittedResult> submitted(request->results_size());
     std::vector<std::optional<v1::SubmitOutcome>> early(request->results_size());
+    std::map<std::string, GemmJob> gemms;
     for (int i = 0; i < request->results_size(); ++i) {
         const v1::TaskResult &result = request->results(i);
         SubmittedResult &item = submitted[i];
@@ -352,19 +353,23 @@ grpc::Status NodeService::SubmitResults(
         const auto job = jobs.find(tasks[i]->jobId);
         if (job == jobs.end())
             return m_context.internalError("loading job " + tasks[i]->jobId, engine::Status::error("job vanished"));
-        std::optional<GemmJob> gemm;
-        if (auto status = gemmOf(job->second, &gemm); !status)
-            return m_context.internalError("checking task " + tasks[i]->id, status);
+        auto gemm = gemms.find(job->first);
+        if (gemm == gemms.end()) { // parse each job's spec once per call, not per result
+            std::optional<GemmJob> parsed;
+            if (auto status = gemmOf(job->second, &parsed); !status)
+                return m_context.internalError("checking task " + tasks[i]->id, status);
+            gemm = gemms.emplace(job->first, std::move(*parsed)).first;
+        }
         const GemmTile tile = gemmTileOf(*tasks[i]);
         const std::uint64_t size = result.output().empty() ? blobSizes[i].value_or(0) : result.output().size();
         if (result.output().empty() && !blobSizes[i])
             return grpc::Status(StatusCode::FAILED_PRECONDITION,
                 "results[" + std::to_string(i) + "] has no output and blob " + result.output_sha256()
                     + " was not uploaded");
-        if (size != gemm->outputBytes(tile))
+        if (size != gemm->second.outputBytes(tile))
             return grpc::Status(StatusCode::INVALID_ARGUMENT,
                 "results[" + std::to_string(i) + "]: a tile of " + std::to_string(tile.rows) + "×"
-                    + std::to_string(tile.cols) + " needs " + std::to_string(gemm->outputBytes(tile))
+                    + std::to_string(tile.cols) + " needs " + std::to_string(gemm->second.outputBytes(tile))
                     + " bytes of output, not " + std::to_string(size));
 
         if (job->second.policy != VerificationPolicy::Reference)
@@ -380,15 +385,15 @@ grpc::Status NodeService::SubmitResults(
                     status ? engine::Status::error("missing") : status);
             output = std::move(*blob);
         }
-        if (auto status = m_context.inputs.readRanges(job->second.inputs["a"], gemm->aRanges(tile), &aRows); !status)
+        if (auto status = m_context.inputs.readRanges(job->second.inputs["a"], gemm->second.aRanges(tile), &aRows); !status)
             return m_context.internalError("reading A for task " + tasks[i]->id, status);
-        if (auto status = m_context.inputs.readRanges(job->second.inputs["b"], gemm->bRanges(tile), &bColumns); !status)
+        if (auto status = m_context.inputs.readRanges(job->second.inputs["b"], gemm->second.bRanges(tile), &bColumns); !status)
             return m_context.internalError("reading B for task " + tasks[i]->id, status);
         std::string error, rejection;
         CpuBackendPool::Handle cpu = m_context.cpu.acquire(&error);
         if (!cpu)
             return m_context.internalError("verifying task " + tasks[i]->id, engine::Status::error(error));
-        if (auto status = gemm->verifyTile(*cpu, tile, aRows, bColumns, output, result.output_sha256(), &rejection);
+        if (auto status = gemm->second.verifyTile(*cpu, tile, aRows, bColumns, output, result.output_sha256(), &rejection);
             !status)
             return m_context.internalError("verifying task " + tasks[i]->id, status);
         item.referenceRejection = rejection;

@@ -65,14 +65,26 @@ struct WriteBackCache {
 
     void clear()
     {
-        jobs.clear();
-        nodes.clear();
+        forget(jobs);
+        forget(nodes);
         attempts.clear();
-        balances.clear();
-        balanceDeltas.clear();
-        jobCostDeltas.clear();
-        taskStates.clear();
-        taskCountDeltas.clear();
+        forget(balances);
+        forget(balanceDeltas);
+        forget(jobCostDeltas);
+        forget(taskStates);
+        forget(taskCountDeltas);
+    }
+
+private:
+    // clear() on an unordered_map walks every bucket it ever grew, and one transaction that
+    // inserts a job's 20,000 tasks would make every later one pay for that: drop big tables.
+    template<typename Map>
+    static void forget(Map &map)
+    {
+        if (map.bucket_count() > 256)
+            Map().swap(map);
+        else
+            map.clear();
     }
 };
 

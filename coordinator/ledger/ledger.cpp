@@ -46,28 +46,34 @@ Status Ledger::hold(StoreTransaction &tx, const JobRecord &job, std::int64_t uni
     return tx.postLedgerTransaction(record, &duplicate);
 }
 
-Status Ledger::pay(StoreTransaction &tx, const JobRecord &job, const TaskRecord &task, std::uint32_t attempt,
-    const std::string &nodeAccountId, std::int64_t nowMs)
+Status Ledger::pay(StoreTransaction &tx, const JobRecord &job, const TaskRecord &task, std::span<const Payee> payees,
+    std::int64_t nowMs)
 {
+    if (payees.empty())
+        return Status::ok();
     const std::int64_t units = unitsForFlops(task.flops);
+    const std::int64_t total = units * std::int64_t(payees.size());
     std::int64_t escrow = 0;
     if (auto status = tx.balance(escrowBook(job.id), &escrow); !status)
         return status;
-    const std::int64_t fromEscrow = std::min(units, std::max<std::int64_t>(escrow, 0));
+    const std::int64_t fromEscrow = std::min(total, std::max<std::int64_t>(escrow, 0));
 
     LedgerTransactionRecord record;
-    record.idempotencyKey = attemptKey("pay", task, attempt);
+    record.idempotencyKey = "pay:" + task.id + ":";
+    for (std::size_t i = 0; i < payees.size(); ++i)
+        record.idempotencyKey += (i ? "+" : "") + std::to_string(payees[i].attempt);
     record.kind = "payment";
     record.memo = "verified task " + std::to_string(task.index) + " of job \"" + job.name + "\"";
     record.jobId = job.id;
     record.taskId = task.id;
     record.createdMs = nowMs;
-    record.postings.push_back({ nodeAccountId, units });
+    for (const Payee &payee : payees)
+        record.postings.push_back({ payee.accountId, units }); // one entry per run paid
     if (fromEscrow > 0)
         record.postings.push_back({ escrowBook(job.id), -fromEscrow });
     // Disputes can need more runs than the estimate held: the owner pays those directly.
-    if (units > fromEscrow)
-        record.postings.push_back({ job.accountId, -(units - fromEscrow) });
+    if (total > fromEscrow)
+        record.postings.push_back({ job.accountId, -(total - fromEscrow) });
     bool duplicate = false;
     return tx.postLedgerTransaction(record, &duplicate);
 }

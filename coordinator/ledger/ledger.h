@@ -14,11 +14,13 @@
 //   job ended:      escrow -> owner           (refund of what is left)
 //
 // Every transaction has an idempotency key, so each verified run is paid exactly once
-// however often the code path runs ("pay:<task>:<attempt>").
+// however often the code path runs ("pay:<task>:<attempt>", or "pay:<task>:3+4" when
+// the runs of one task that agreed are paid together).
 
 #include "coordinator/store/store.h"
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 namespace tributary::coordinator {
@@ -35,10 +37,16 @@ public:
     // Moves `units` from the job's owner into its escrow.
     static engine::Status hold(StoreTransaction &tx, const JobRecord &job, std::int64_t units, std::int64_t nowMs);
 
-    // Pays one verified run of a task to the account that owns the node; what the escrow
-    // lacks comes from the job's owner.
+    struct Payee {
+        std::uint32_t attempt = 0; // the verified run
+        std::string accountId; // the account that owns the node that ran it
+    };
+
+    // Pays verified runs of a task, each the task's price, in one transaction (a
+    // replicated task's agreeing runs are paid together); what the escrow lacks comes
+    // from the job's owner.
     static engine::Status pay(StoreTransaction &tx, const JobRecord &job, const TaskRecord &task,
-        std::uint32_t attempt, const std::string &nodeAccountId, std::int64_t nowMs);
+        std::span<const Payee> payees, std::int64_t nowMs);
 
     // Takes back the payment of a run whose result was undone, into the job's escrow.
     // Only for a run that was paid (the verifier undoes accepted runs only, and every

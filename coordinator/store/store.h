@@ -42,7 +42,7 @@ struct LedgerPosting {
 };
 
 struct LedgerTransactionRecord {
-    // Unique: a second transaction with the same key is not applied ("pay:<task>:<attempt>").
+    // Unique: a second transaction with the same key is not applied ("pay:<task>:<attempts>").
     std::string idempotencyKey;
     std::string kind; // "grant", "hold", "payment", "refund", "clawback"
     std::string memo;

@@ -269,6 +269,7 @@ Status Verifier::accept(StoreTransaction &tx, JobRecord &job, TaskRecord &task, 
             break;
         }
     }
+    std::vector<Ledger::Payee> payees;
     for (const AttemptRecord &winner : winners) {
         AttemptRecord accepted = winner;
         accepted.state = AttemptState::Accepted;
@@ -283,13 +284,14 @@ Status Verifier::accept(StoreTransaction &tx, JobRecord &job, TaskRecord &task, 
             return status;
         if (!node)
             return Status::error("node " + accepted.nodeId + " vanished");
-        if (auto status = Ledger::pay(tx, job, task, accepted.attempt, node->accountId, nowMs); !status)
-            return status;
+        payees.push_back({ accepted.attempt, node->accountId });
         if (confirmed) {
             if (auto status = tx.addVerifiedResult(node->id); !status)
                 return status;
         }
     }
+    if (auto status = Ledger::pay(tx, job, task, payees, nowMs); !status)
+        return status;
 
     // Replicas still running are no longer needed.
     for (AttemptRecord attempt : attempts) {

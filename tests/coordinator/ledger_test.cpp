@@ -20,6 +20,12 @@ namespace {
 
 constexpr std::int64_t kOwnerGrant = DomainFixture::kOwnerGrantUnits;
 
+// One run to pay, as Ledger::pay takes them.
+std::vector<Ledger::Payee> payee(std::uint32_t attempt, const std::string &accountId)
+{
+    return { Ledger::Payee { attempt, accountId } };
+}
+
 struct Loaded {
     JobRecord job;
     TaskRecord task;
@@ -111,7 +117,8 @@ private slots:
             QVERIFY2(sum == book.amountUnits, book.book.c_str());
         }
         QCOMPARE(total, std::int64_t(0));
-        QCOMPARE(perTransaction.size(), std::size_t(1 + 1 + 6 + 1)); // grant, hold, payments, refund
+        // grant, hold, a payment per task (its two agreeing runs together), refund
+        QCOMPARE(perTransaction.size(), std::size_t(1 + 1 + 3 + 1));
         for (const auto &[transactionId, sum] : perTransaction)
             QVERIFY2(sum == 0, std::to_string(transactionId).c_str());
 
@@ -164,9 +171,9 @@ private slots:
 
         for (int i = 0; i < 2; ++i) {
             TRIBUTARY_CHECK_OK(fx.store().write([&](StoreTransaction &tx) -> Status {
-                if (auto status = Ledger::pay(tx, loaded.job, loaded.task, 1, account, 1000); !status)
+                if (auto status = Ledger::pay(tx, loaded.job, loaded.task, payee(1, account), 1000); !status)
                     return status;
-                return Ledger::pay(tx, loaded.job, loaded.task, 1, account, 1001);
+                return Ledger::pay(tx, loaded.job, loaded.task, payee(1, account), 1001);
             }));
         }
         std::int64_t balance = 0, escrow = 0;
@@ -180,10 +187,42 @@ private slots:
 
         // Another attempt of the same task is another run.
         TRIBUTARY_CHECK_OK(fx.store().write([&](StoreTransaction &tx) {
-            return Ledger::pay(tx, loaded.job, loaded.task, 2, account, 1002);
+            return Ledger::pay(tx, loaded.job, loaded.task, payee(2, account), 1002);
         }));
         TRIBUTARY_CHECK_OK(fx.balance(account, &balance));
         QCOMPARE(balance, std::int64_t(2000));
+    }
+
+    // A replicated task's agreeing runs are paid in one transaction: each node's account
+    // gets a run, the escrow pays both, and paying the same runs again changes nothing.
+    void agreeingRunsArePaidTogetherOnce()
+    {
+        DomainFixture fx;
+        TRIBUTARY_CHECK_OK(fx.setUp({ "node-a", "node-b" }));
+        TRIBUTARY_CHECK_OK(fx.addJob(JobOptions {}));
+        Loaded loaded;
+        TRIBUTARY_CHECK_OK(load(fx, "job", 0, &loaded));
+        const std::vector<Ledger::Payee> both = { { 1, DomainFixture::accountOf("node-a") },
+            { 2, DomainFixture::accountOf("node-b") } };
+        for (int i = 0; i < 2; ++i) {
+            TRIBUTARY_CHECK_OK(
+                fx.store().write([&](StoreTransaction &tx) { return Ledger::pay(tx, loaded.job, loaded.task, both, 1000); }));
+        }
+        std::int64_t a = 0, b = 0, escrow = -1;
+        TRIBUTARY_CHECK_OK(fx.balance(DomainFixture::accountOf("node-a"), &a));
+        TRIBUTARY_CHECK_OK(fx.balance(DomainFixture::accountOf("node-b"), &b));
+        TRIBUTARY_CHECK_OK(fx.balance(Ledger::escrowBook("job"), &escrow));
+        QCOMPARE(a, std::int64_t(1000));
+        QCOMPARE(b, std::int64_t(1000));
+        QCOMPARE(escrow, std::int64_t(0)); // 2000 held for replicate(2)
+        std::vector<LedgerEntryRecord> entries;
+        TRIBUTARY_CHECK_OK(fx.entries(DomainFixture::accountOf("node-b"), &entries));
+        QCOMPARE(entries.size(), std::size_t(1));
+        QCOMPARE(entries[0].kind, std::string("payment"));
+        QCOMPARE(entries[0].taskId, loaded.task.id);
+        std::int64_t cost = 0;
+        TRIBUTARY_CHECK_OK(fx.store().read([&](StoreTransaction &tx) { return tx.jobCost("job", &cost); }));
+        QCOMPARE(cost, std::int64_t(2000));
     }
 
     void paymentBeyondTheEscrowComesFromTheOwner()
@@ -197,7 +236,7 @@ private slots:
         TRIBUTARY_CHECK_OK(load(fx, "job", 0, &loaded));
         const std::string account = DomainFixture::accountOf("node-a");
         TRIBUTARY_CHECK_OK(fx.store().write([&](StoreTransaction &tx) {
-            return Ledger::pay(tx, loaded.job, loaded.task, 1, account, 1000);
+            return Ledger::pay(tx, loaded.job, loaded.task, payee(1, account), 1000);
         }));
 
         std::int64_t node = 0, escrow = -1, owner = 0;

@@ -16,8 +16,8 @@ packages=(
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-tools
   # ONNX import and its conformance data, the training data set, OpenBLAS (benchmark reference)
   libonnx-dev libonnx-testdata dataset-fashion-mnist libopenblas-dev
-  # GUI tests and screenshots
-  xvfb xauth x11-utils
+  # GUI tests and screenshots; libXss, loaded at run time, for the user's idle time on X11
+  xvfb xauth x11-utils libxss1
   # coordinator tests: TLS certificates, and a client on another gRPC implementation
   openssl python3-grpcio python3-protobuf
   # packaging

@@ -17,4 +17,12 @@ struct DeviceTelemetry {
     std::optional<std::uint64_t> memoryTotalBytes;
 };
 
+// A process holding a context on the GPU: the contributor pauses while another program
+// (a game, a renderer) uses the card.
+struct GpuProcess {
+    std::uint32_t pid = 0;
+    std::optional<std::uint64_t> memoryUsedBytes; // unset where the driver does not say
+    bool graphics = false; // a graphics context (a game, a compositor) rather than compute
+};
+
 } // namespace tributary::engine

@@ -24,6 +24,16 @@ struct NvmlMemory {
     unsigned long long used;
 };
 
+// nvmlProcessInfo_v2_t, taken by the _v3 process queries (R510 and later drivers).
+struct NvmlProcessInfo {
+    unsigned pid;
+    unsigned long long usedGpuMemory; // NVML_VALUE_NOT_AVAILABLE when unknown
+    unsigned gpuInstanceId;
+    unsigned computeInstanceId;
+};
+constexpr unsigned long long kNvmlValueNotAvailable = ~0ULL;
+constexpr nvmlReturn_t kNvmlErrorInsufficientSize = 7;
+
 } // namespace
 
 struct NvmlLibrary::Api {
@@ -38,6 +48,9 @@ struct NvmlLibrary::Api {
     nvmlReturn_t (*deviceGetEnforcedPowerLimit)(nvmlDevice_t, unsigned *) = nullptr;
     nvmlReturn_t (*deviceGetUtilizationRates)(nvmlDevice_t, NvmlUtilization *) = nullptr;
     nvmlReturn_t (*deviceGetMemoryInfo)(nvmlDevice_t, NvmlMemory *) = nullptr;
+    // Optional: older drivers lack them, and then there is no process list.
+    nvmlReturn_t (*deviceGetComputeProcesses)(nvmlDevice_t, unsigned *, NvmlProcessInfo *) = nullptr;
+    nvmlReturn_t (*deviceGetGraphicsProcesses)(nvmlDevice_t, unsigned *, NvmlProcessInfo *) = nullptr;
     bool initialised = false;
 
     ~Api()
@@ -81,6 +94,8 @@ std::unique_ptr<NvmlLibrary> NvmlLibrary::load(std::string *reason)
         *reason = "libnvidia-ml.so.1 lacks a function Tributary needs (driver too old)";
         return nullptr;
     }
+    api->bind(&api->deviceGetComputeProcesses, "nvmlDeviceGetComputeRunningProcesses_v3");
+    api->bind(&api->deviceGetGraphicsProcesses, "nvmlDeviceGetGraphicsRunningProcesses_v3");
     if (const nvmlReturn_t result = api->init(); result != kNvmlSuccess) {
         *reason = "NVML could not start: " + api->describe(result);
         return nullptr;
@@ -125,6 +140,44 @@ Status NvmlLibrary::read(int index, DeviceTelemetry *out) const
         telemetry.memoryTotalBytes = memory.total;
     }
     *out = telemetry;
+    return Status::ok();
+}
+
+Status NvmlLibrary::processes(int index, std::vector<GpuProcess> *out) const
+{
+    out->clear();
+    if (!m_api->deviceGetComputeProcesses || !m_api->deviceGetGraphicsProcesses)
+        return Status::error("nvml: this driver lists no GPU processes (needs R510 or later)");
+    nvmlDevice_t device = nullptr;
+    if (index < 0)
+        return Status::error("nvml: device index " + std::to_string(index) + " is negative");
+    if (const nvmlReturn_t result = m_api->deviceGetHandleByIndex(static_cast<unsigned>(index), &device);
+        result != kNvmlSuccess)
+        return Status::error("nvml: device " + std::to_string(index) + ": " + m_api->describe(result));
+    for (const bool graphics : { false, true }) {
+        const auto query = graphics ? m_api->deviceGetGraphicsProcesses : m_api->deviceGetComputeProcesses;
+        // Ask with room to spare; a list that grew in between is asked again, bigger.
+        std::vector<NvmlProcessInfo> infos(64);
+        for (int tries = 0; tries < 4; ++tries) {
+            unsigned count = static_cast<unsigned>(infos.size());
+            const nvmlReturn_t result = query(device, &count, infos.data());
+            if (result == kNvmlErrorInsufficientSize) {
+                infos.resize(std::size_t(count) + 16);
+                continue;
+            }
+            if (result != kNvmlSuccess)
+                return Status::error("nvml: device " + std::to_string(index) + " processes: " + m_api->describe(result));
+            for (unsigned i = 0; i < count; ++i) {
+                GpuProcess process;
+                process.pid = infos[i].pid;
+                if (infos[i].usedGpuMemory != kNvmlValueNotAvailable)
+                    process.memoryUsedBytes = infos[i].usedGpuMemory;
+                process.graphics = graphics;
+                out->push_back(process);
+            }
+            break;
+        }
+    }
     return Status::ok();
 }
 

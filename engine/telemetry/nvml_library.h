@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace tributary::engine {
 
@@ -36,6 +37,11 @@ public:
     // PCI bus order when CUDA_DEVICE_ORDER=PCI_BUS_ID). Fails only for a bad index or a
     // lost device; unsupported readings are simply left unset.
     Status read(int index, DeviceTelemetry *out) const;
+
+    // The processes with a compute or graphics context on device `index`, this process
+    // included (the caller filters itself out). Fails when the driver has no process
+    // list (drivers before R470) or the device is lost.
+    Status processes(int index, std::vector<GpuProcess> *out) const;
 
 private:
     struct Api;

@@ -39,6 +39,20 @@ void NvmlTest::loadsOrSaysWhyNot()
     DeviceTelemetry unused;
     QVERIFY(!nvml->read(-1, &unused));
     QVERIFY(!nvml->read(count, &unused));
+
+    // The process list, where the driver has one: every entry a real process id.
+    for (int i = 0; i < count; ++i) {
+        std::vector<GpuProcess> processes;
+        const Status status = nvml->processes(i, &processes);
+        if (!status) {
+            QVERIFY2(status.message().find("R510") != std::string::npos, status.message().c_str());
+            continue;
+        }
+        for (const GpuProcess &process : processes)
+            QVERIFY(process.pid > 0);
+    }
+    std::vector<GpuProcess> none;
+    QVERIFY(!nvml->processes(count, &none));
 }
 
 QTEST_GUILESS_MAIN(NvmlTest)

@@ -41,6 +41,13 @@ grpc::Status NodeClient::submitResults(const v1::SubmitResultsRequest &request, 
     return m_stub->SubmitResults(&context, request, response);
 }
 
+grpc::Status NodeClient::releaseTasks(const v1::ReleaseTasksRequest &request, v1::ReleaseTasksResponse *response)
+{
+    grpc::ClientContext context;
+    prepareContext(context, m_endpoint, m_callTimeout);
+    return m_stub->ReleaseTasks(&context, request, response);
+}
+
 grpc::Status NodeClient::fetchBlob(const std::string &sha256, std::string *data)
 {
     grpc::ClientContext context;

@@ -24,6 +24,8 @@ public:
     grpc::Status heartbeat(const v1::HeartbeatRequest &request, v1::HeartbeatResponse *response);
     grpc::Status leaseTasks(const v1::LeaseTasksRequest &request, v1::LeaseTasksResponse *response);
     grpc::Status submitResults(const v1::SubmitResultsRequest &request, v1::SubmitResultsResponse *response);
+    // Gives back leased tasks this node will not finish (paused, switched off).
+    grpc::Status releaseTasks(const v1::ReleaseTasksRequest &request, v1::ReleaseTasksResponse *response);
     // Appends blob `sha256` to *data from data->size() on: a fetch cut off half-way is
     // resumed by calling again with what arrived.
     grpc::Status fetchBlob(const std::string &sha256, std::string *data);

@@ -196,6 +196,45 @@ Status Scheduler::renew(StoreTransaction &tx, const std::string &nodeId, const s
     return Status::ok();
 }
 
+Status Scheduler::release(StoreTransaction &tx, const std::string &nodeId, const std::vector<TaskRef> &tasks,
+    const std::string &reason, std::int64_t nowMs, std::vector<TaskRef> *released, std::vector<TaskRef> *notHeld)
+{
+    released->clear();
+    notHeld->clear();
+    for (const TaskRef &ref : tasks) {
+        std::optional<AttemptRecord> attempt;
+        if (auto status = tx.findAttempt(ref.taskId, ref.attempt, &attempt); !status)
+            return status;
+        if (!attempt || attempt->nodeId != nodeId || attempt->state != AttemptState::Leased) {
+            notHeld->push_back(ref);
+            continue;
+        }
+        std::optional<TaskRecord> task;
+        std::optional<JobRecord> job;
+        if (auto status = tx.findTask(ref.taskId, &task); !status)
+            return status;
+        if (task) {
+            if (auto status = tx.findJobRow(task->jobId, &job); !status)
+                return status;
+        }
+        if (!task || !job)
+            return Status::error("task " + ref.taskId + " or its job vanished");
+        attempt->state = AttemptState::Revoked;
+        attempt->message = "handed back by node " + nodeId + (reason.empty() ? std::string() : ": " + reason);
+        attempt->leaseExpiresMs = nowMs;
+        if (auto status = tx.updateAttempt(*attempt); !status)
+            return status;
+        leaseEnded(*task, *job);
+        task->state = openTaskState(*task);
+        if (auto status = tx.updateTask(*task); !status)
+            return status;
+        if (auto status = tx.updateJob(*job); !status)
+            return status;
+        released->push_back(ref);
+    }
+    return Status::ok();
+}
+
 Status Scheduler::cancel(StoreTransaction &tx, JobRecord &job, const std::string &reason, std::int64_t nowMs)
 {
     if (isTerminal(job.state))

@@ -73,6 +73,12 @@ public:
     engine::Status renew(StoreTransaction &tx, const std::string &nodeId, const std::vector<TaskRef> &tasks,
         std::int64_t nowMs, std::vector<TaskRef> *revoked);
 
+    // Takes back leases the node gives up (its user paused or switched off the device, or
+    // a task cannot finish in time): each task is open to any node again at once, with no
+    // failure counted and no backoff. Leases the node no longer holds go to *notHeld.
+    engine::Status release(StoreTransaction &tx, const std::string &nodeId, const std::vector<TaskRef> &tasks,
+        const std::string &reason, std::int64_t nowMs, std::vector<TaskRef> *released, std::vector<TaskRef> *notHeld);
+
     // Cancels a job that has not ended: leases revoked, escrow refunded.
     engine::Status cancel(StoreTransaction &tx, JobRecord &job, const std::string &reason, std::int64_t nowMs);
 

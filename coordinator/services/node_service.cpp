@@ -236,6 +236,52 @@ grpc::Status NodeService::LeaseTasks(
     return grpc::Status::OK;
 }
 
+grpc::Status NodeService::ReleaseTasks(
+    grpc::ServerContext *context, const v1::ReleaseTasksRequest *request, v1::ReleaseTasksResponse *response)
+{
+    NodeRecord node;
+    if (auto status = callerNode(context, request->node_id(), &node); !status.ok())
+        return status;
+    if (request->tasks().empty())
+        return grpc::Status(StatusCode::INVALID_ARGUMENT, "tasks is empty: name the tasks to give back");
+    if (request->tasks_size() > 256)
+        return grpc::Status(StatusCode::INVALID_ARGUMENT,
+            "at most 256 tasks per call, not " + std::to_string(request->tasks_size()));
+    if (request->reason().size() > 200)
+        return grpc::Status(StatusCode::INVALID_ARGUMENT, "reason is longer than 200 characters");
+    std::vector<TaskRef> tasks;
+    for (int i = 0; i < request->tasks_size(); ++i) {
+        const v1::TaskRef &ref = request->tasks(i);
+        if (ref.task_id().empty())
+            return grpc::Status(StatusCode::INVALID_ARGUMENT, "tasks[" + std::to_string(i) + "].task_id is empty");
+        tasks.push_back(TaskRef { ref.task_id(), ref.attempt() });
+    }
+    const std::int64_t now = m_context.clock.nowMs();
+    std::vector<TaskRef> released, notHeld;
+    if (auto status = m_context.store.write([&](StoreTransaction &tx) {
+            return m_context.scheduler.release(tx, node.id, tasks, request->reason(), now, &released, &notHeld);
+        });
+        !status)
+        return m_context.internalError("releasing tasks of node " + node.id, status);
+    for (const TaskRef &ref : released) {
+        v1::TaskRef *out = response->add_released();
+        out->set_task_id(ref.taskId);
+        out->set_attempt(ref.attempt);
+    }
+    for (const TaskRef &ref : notHeld) {
+        v1::TaskRef *out = response->add_not_held();
+        out->set_task_id(ref.taskId);
+        out->set_attempt(ref.attempt);
+    }
+    if (!released.empty()) {
+        m_context.logMessage(engine::LogLevel::Info,
+            "node " + node.id + " handed back " + std::to_string(released.size()) + " task(s)"
+                + (request->reason().empty() ? std::string() : ": " + request->reason()));
+        m_context.events.notify();
+    }
+    return grpc::Status::OK;
+}
+
 grpc::Status NodeService::ReportProgress(
     grpc::ServerContext *context, const v1::ReportProgressRequest *request, v1::ReportProgressResponse *response)
 {

@@ -44,6 +44,8 @@ public:
         v1::LeaseTasksResponse *response) override;
     grpc::Status ReportProgress(grpc::ServerContext *context, const v1::ReportProgressRequest *request,
         v1::ReportProgressResponse *response) override;
+    grpc::Status ReleaseTasks(grpc::ServerContext *context, const v1::ReleaseTasksRequest *request,
+        v1::ReleaseTasksResponse *response) override;
     grpc::Status SubmitResults(grpc::ServerContext *context, const v1::SubmitResultsRequest *request,
         v1::SubmitResultsResponse *response) override;
 

@@ -864,6 +864,61 @@ private slots:
         QCOMPARE(balance(slow).earned_units(), std::int64_t(0));
     }
 
+    // A paused node gives its task back over the wire; another node gets it at once, and
+    // bad requests and other nodes' tasks are refused precisely.
+    void releaseTasks()
+    {
+        const Client researcher = newAccount();
+        const Client paused = newAccount();
+        const Client other = newAccount();
+        std::string jobId, pausedNode, otherNode;
+        QVERIFY(submitJob(researcher, withReference(gemmRequest(8, 8, 8, 8, 8)), &jobId).ok());
+        QVERIFY(registerNode(paused, &pausedNode).ok());
+        QVERIFY(registerNode(other, &otherNode).ok());
+        std::vector<v1::Task> held;
+        QVERIFY(lease(paused, pausedNode, &held).ok());
+        QCOMPARE(held.size(), std::size_t(1));
+
+        const auto release = [](const Client &client, const std::string &nodeId, const std::vector<v1::TaskRef> &refs,
+                                 const std::string &reason, v1::ReleaseTasksResponse *response) {
+            v1::ReleaseTasksRequest request;
+            request.set_node_id(nodeId);
+            request.set_reason(reason);
+            for (const v1::TaskRef &ref : refs)
+                *request.add_tasks() = ref;
+            grpc::ClientContext context;
+            client.prepare(&context);
+            return client.nodes->ReleaseTasks(&context, request, response);
+        };
+        v1::TaskRef ref;
+        ref.set_task_id(held[0].task_id());
+        ref.set_attempt(held[0].attempt());
+        v1::ReleaseTasksResponse response;
+        QCOMPARE(release(paused, pausedNode, {}, "", &response).error_code(), StatusCode::INVALID_ARGUMENT);
+        QCOMPARE(release(paused, pausedNode, { ref }, std::string(201, 'x'), &response).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+        QCOMPARE(release(other, pausedNode, { ref }, "", &response).error_code(), StatusCode::PERMISSION_DENIED);
+        // The other node's own call: it does not hold the task.
+        QVERIFY(release(other, otherNode, { ref }, "", &response).ok());
+        QCOMPARE(response.released_size(), 0);
+        QCOMPARE(response.not_held_size(), 1);
+
+        response.Clear();
+        QVERIFY(release(paused, pausedNode, { ref }, "paused: on battery power", &response).ok());
+        QCOMPARE(response.released_size(), 1);
+        QCOMPARE(response.released(0).task_id(), held[0].task_id());
+
+        std::vector<v1::Task> taken;
+        QVERIFY(lease(other, otherNode, &taken).ok());
+        QCOMPARE(taken.size(), std::size_t(1));
+        QCOMPARE(taken[0].task_id(), held[0].task_id());
+        // The released attempt can no longer submit.
+        v1::SubmitOutcome outcome;
+        QVERIFY(submitResult(paused, pausedNode, resultOf(held[0], computeTile(paused, held[0])), &outcome).ok());
+        QCOMPARE(outcome.outcome(), v1::SubmitOutcome::OUTCOME_NOT_HELD);
+        QVERIFY2(outcome.message().find("paused: on battery power") != std::string::npos, outcome.message().c_str());
+    }
+
     void cancelJob()
     {
         const Client researcher = newAccount();

@@ -238,6 +238,14 @@ Status DomainFixture::renew(const std::string &nodeId, const std::vector<TaskRef
         [&](StoreTransaction &tx) { return m_scheduler.renew(tx, nodeId, tasks, nowMs, revoked); });
 }
 
+Status DomainFixture::release(const std::string &nodeId, const std::vector<TaskRef> &tasks, std::int64_t nowMs,
+    std::vector<TaskRef> *released, std::vector<TaskRef> *notHeld)
+{
+    return m_store->write([&](StoreTransaction &tx) {
+        return m_scheduler.release(tx, nodeId, tasks, "paused by the user", nowMs, released, notHeld);
+    });
+}
+
 Status DomainFixture::cancel(const std::string &jobId, const std::string &reason, std::int64_t nowMs)
 {
     return m_store->write([&](StoreTransaction &tx) -> Status {

@@ -120,6 +120,8 @@ public:
     engine::Status sweep(std::int64_t nowMs, std::vector<std::string> *endedJobs);
     engine::Status renew(const std::string &nodeId, const std::vector<TaskRef> &tasks, std::int64_t nowMs,
         std::vector<TaskRef> *revoked);
+    engine::Status release(const std::string &nodeId, const std::vector<TaskRef> &tasks, std::int64_t nowMs,
+        std::vector<TaskRef> *released, std::vector<TaskRef> *notHeld);
     engine::Status cancel(const std::string &jobId, const std::string &reason, std::int64_t nowMs);
 
     // Verifier::submit of a result with this digest (no output bytes) by the node as

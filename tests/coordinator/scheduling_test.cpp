@@ -263,6 +263,59 @@ private slots:
         QCOMPARE(attempt.state, AttemptState::Expired);
     }
 
+    // A node that gives a task back (paused, switched off) frees it for anyone at once:
+    // no failure counted, no backoff, and only leases the node holds can be given back.
+    void releasedTasksAreOpenAgainAtOnce()
+    {
+        DomainFixture fx;
+        TRIBUTARY_CHECK_OK(fx.setUp({ "node-a", "node-b" }));
+        JobOptions options;
+        options.policy = VerificationPolicy::Reference;
+        options.tasks = 2;
+        TRIBUTARY_CHECK_OK(fx.addJob(options));
+        const std::int64_t t = 1000;
+        std::vector<LeasedTask> leased;
+        TRIBUTARY_CHECK_OK(fx.lease("node-a", 2, t, &leased));
+        QCOMPARE(leased.size(), std::size_t(2));
+        const TaskRef first { leased[0].task.id, leased[0].attempt.attempt };
+        const TaskRef second { leased[1].task.id, leased[1].attempt.attempt };
+
+        std::vector<TaskRef> released, notHeld;
+        // node-b holds neither; a made-up attempt is not held either.
+        TRIBUTARY_CHECK_OK(fx.release("node-b", { first }, t + 10, &released, &notHeld));
+        QVERIFY(released.empty());
+        QCOMPARE(notHeld.size(), std::size_t(1));
+        TRIBUTARY_CHECK_OK(fx.release("node-a", { first, TaskRef { second.taskId, 99 } }, t + 10, &released, &notHeld));
+        QCOMPARE(released.size(), std::size_t(1));
+        QCOMPARE(released[0].taskId, first.taskId);
+        QCOMPARE(notHeld.size(), std::size_t(1));
+        QCOMPARE(notHeld[0].attempt, 99u);
+
+        AttemptRecord attempt;
+        TRIBUTARY_CHECK_OK(fx.attempt(first.taskId, first.attempt, &attempt));
+        QCOMPARE(attempt.state, AttemptState::Revoked);
+        QVERIFY2(attempt.message.find("handed back by node node-a: paused by the user") != std::string::npos,
+            attempt.message.c_str());
+        TaskRecord task;
+        TRIBUTARY_CHECK_OK(fx.task(first.taskId, &task));
+        QCOMPARE(task.state, TaskState::Queued);
+        QCOMPARE(task.live, 0u);
+        QCOMPARE(task.failures, 0u);
+        QCOMPARE(task.notBeforeMs, std::int64_t(0));
+        JobRecord job;
+        TRIBUTARY_CHECK_OK(fx.job("job", &job));
+        QCOMPARE(job.liveAttempts, 1u); // the second task is still running on node-a
+
+        // Another node gets it straight away.
+        TRIBUTARY_CHECK_OK(fx.lease("node-b", 5, t + 11, &leased));
+        QCOMPARE(leased.size(), std::size_t(1));
+        QCOMPARE(leased[0].task.id, first.taskId);
+        // Giving it back twice changes nothing.
+        TRIBUTARY_CHECK_OK(fx.release("node-a", { first }, t + 12, &released, &notHeld));
+        QVERIFY(released.empty());
+        QCOMPARE(notHeld.size(), std::size_t(1));
+    }
+
     void cancelRevokesLeasesAndRefunds()
     {
         DomainFixture fx;

@@ -116,39 +116,31 @@ PolicyDecision PolicyEngine::decide(const PolicyInputs &inputs)
 {
     trackLimits(inputs);
 
-    PolicyDecision decision;
-    decision.memoryBudgetBytes = m_policy.memoryCapBytes;
-    if (inputs.deviceMemoryFreeBytes)
-        decision.memoryBudgetBytes
-            = std::min(decision.memoryBudgetBytes.value_or(*inputs.deviceMemoryFreeBytes),
-                *inputs.deviceMemoryFreeBytes);
+    std::optional<quint64> memoryBudget = m_policy.memoryCapBytes;
+    if (const std::optional<quint64> free = inputs.deviceMemoryFreeBytes)
+        memoryBudget = memoryBudget ? std::min(*memoryBudget, *free) : *free;
 
-    QString pauseReason;
+    PolicyDecision decision;
     if (!m_policy.enabled) {
         decision.action = PolicyDecision::Action::Off;
-        decision.dutyCycle = 0;
         decision.reason = QStringLiteral("switched off");
-        return decision;
-    }
-    if (inputs.globalPause)
-        pauseReason = QStringLiteral("paused by you");
-    else if (m_policy.pauseOnBattery && inputs.onBattery.value_or(false))
-        pauseReason = QStringLiteral("paused: on battery power");
-    else
-        pauseReason = whenRuleBlocks(inputs);
-    if (pauseReason.isEmpty())
-        pauseReason = gpuBusyBlocks(inputs);
-
-    if (!pauseReason.isEmpty()) {
+    } else if (inputs.globalPause) {
         decision.action = PolicyDecision::Action::Pause;
-        decision.dutyCycle = 0;
-        decision.reason = pauseReason;
-        return decision;
+        decision.reason = QStringLiteral("paused by you");
+    } else if (m_policy.pauseOnBattery && inputs.onBattery.value_or(false)) {
+        decision.action = PolicyDecision::Action::Pause;
+        decision.reason = QStringLiteral("paused: on battery power");
+    } else if (QString reason = whenRuleBlocks(inputs); !reason.isEmpty()) {
+        decision.action = PolicyDecision::Action::Pause;
+        decision.reason = std::move(reason);
+    } else if (QString reason = gpuBusyBlocks(inputs); !reason.isEmpty()) {
+        decision.action = PolicyDecision::Action::Pause;
+        decision.reason = std::move(reason);
+    } else {
+        decision = applyLimits(inputs);
     }
-
-    PolicyDecision limited = applyLimits(inputs);
-    limited.memoryBudgetBytes = decision.memoryBudgetBytes;
-    return limited;
+    decision.memoryBudgetBytes = memoryBudget;
+    return decision;
 }
 
 void PolicyEngine::trackLimits(const PolicyInputs &inputs)

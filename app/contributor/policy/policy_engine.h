@@ -59,7 +59,7 @@ struct PolicyDecision {
     };
 
     Action action = Action::Off;
-    double dutyCycle = 0; // 1 for Run, (0, 1) for Throttle, 0 otherwise
+    double dutyCycle = 0; // 1 for Run, 0.1 .. 0.9 for Throttle, 0 for Pause and Off
     std::optional<quint64> memoryBudgetBytes;
     QString reason; // plain words for the user, e.g. "paused: on battery power"
 

@@ -9,7 +9,6 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTimeZone>
 #include <QTimer>
 #include <QVariant>
 
@@ -42,13 +41,13 @@ private:
 
     const QString m_path;
     const QString m_connection;
-    QTimer m_commitTimer{this}; // a child, so that it moves to the writer thread with us
+    QTimer m_commitTimer { this }; // a child, so that it moves to the writer thread with us
 };
 
 namespace {
 
-const QString kRunColumns = QStringLiteral(
-    "task_id, job_id, attempt, device_id, started_ms, finished_ms, flops, credit_units, energy_wh, outcome, message");
+const QString kRunColumns = QStringLiteral("task_id, job_id, attempt, device_id, started_ms, finished_ms, "
+                                           "flops, credit_units, energy_wh, outcome, message");
 
 // Prepares `sql`, binds `values` in order and runs it; logs why when it fails.
 bool exec(QSqlQuery &query, const QString &sql, const QVariantList &values = {})
@@ -100,9 +99,12 @@ QString invalidReason(const TaskRun &run)
     if (run.taskId.isEmpty())
         return QStringLiteral("the task id is empty");
     if (run.finishedMs < run.startedMs)
-        return QStringLiteral("it finished (%1 ms) before it started (%2 ms)").arg(run.finishedMs).arg(run.startedMs);
+        return QStringLiteral("it finished (%1 ms) before it started (%2 ms)")
+            .arg(run.finishedMs)
+            .arg(run.startedMs);
     if (run.flops > quint64(std::numeric_limits<qint64>::max()))
-        return QStringLiteral("its FLOP count %1 does not fit SQLite's 64-bit signed integers").arg(run.flops);
+        return QStringLiteral("its FLOP count %1 does not fit SQLite's 64-bit signed integers")
+            .arg(run.flops);
     if (!std::isfinite(run.energyWh) || run.energyWh < 0)
         return QStringLiteral("its energy %1 Wh is not a non-negative number").arg(run.energyWh);
     if (taskOutcomeName(run.outcome).isEmpty())
@@ -112,14 +114,21 @@ QString invalidReason(const TaskRun &run)
 
 QString isoTime(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(Qt::ISODateWithMs);
+    // Qt::UTC rather than QTimeZone::utc(): Qt 6.4 writes the former as "Z", the latter as "+00:00".
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+// Qt binds a null QString as SQL NULL; the columns are NOT NULL, and "" is what we mean.
+QVariant text(const QString &value)
+{
+    return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
 }
 
 // One CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break.
 QString csvField(const QString &value)
 {
-    if (!value.contains(QLatin1Char(',')) && !value.contains(QLatin1Char('"')) &&
-        !value.contains(QLatin1Char('\n')) && !value.contains(QLatin1Char('\r')))
+    if (!value.contains(QLatin1Char(',')) && !value.contains(QLatin1Char('"'))
+        && !value.contains(QLatin1Char('\n')) && !value.contains(QLatin1Char('\r')))
         return value;
     QString quoted = value;
     quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
@@ -150,13 +159,15 @@ bool TaskHistoryWriter::open(QString *error)
                 QSqlQuery mode(db);
                 if (!mode.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !mode.next()) {
                     *error = mode.lastError().text();
-                } else if (mode.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
+                } else if (const QString journal = mode.value(0).toString();
+                           journal.compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
                     *error = QStringLiteral("cannot use write-ahead logging (journal mode stays %1)")
-                                 .arg(mode.value(0).toString());
+                                 .arg(journal);
                 } else {
+                    mode.finish(); // an active statement would keep the schema transaction from committing
                     // NORMAL is crash-safe under WAL and saves an fsync per commit.
-                    ok = execOrExplain(db, QStringLiteral("PRAGMA synchronous=NORMAL"), error) &&
-                         checkSchema(db, error);
+                    ok = execOrExplain(db, QStringLiteral("PRAGMA synchronous=NORMAL"), error)
+                        && checkSchema(db, error);
                 }
             }
         }
@@ -177,8 +188,8 @@ bool TaskHistoryWriter::checkSchema(QSqlDatabase &db, QString *error)
         db.rollback();
         return false;
     };
-    if (!execOrExplain(db, QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"),
-                       error))
+    if (!execOrExplain(db,
+            QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"), error))
         return fail(*error);
     QSqlQuery version(db);
     if (!version.exec(QStringLiteral("SELECT MAX(version) FROM schema_version")) || !version.next())
@@ -211,14 +222,16 @@ bool TaskHistoryWriter::checkSchema(QSqlDatabase &db, QString *error)
         }
     } else {
         if (found.toInt() > TaskHistory::kSchemaVersion) {
-            return fail(QStringLiteral("it was written by a newer version of Tributary (schema version %1; this "
-                                       "version reads up to %2). Update Tributary, or move the file away to start "
-                                       "a new history.")
-                            .arg(found.toInt())
-                            .arg(TaskHistory::kSchemaVersion));
+            return fail(
+                QStringLiteral("it was written by a newer version of Tributary (schema version %1; this "
+                               "version reads up to %2). Update Tributary, or move the file away to start "
+                               "a new history.")
+                    .arg(found.toInt())
+                    .arg(TaskHistory::kSchemaVersion));
         }
         if (found.toInt() < 1)
-            return fail(QStringLiteral("its schema version %1 is not one Tributary ever wrote").arg(found.toString()));
+            return fail(QStringLiteral("its schema version %1 is not one Tributary ever wrote")
+                            .arg(found.toString()));
     }
     if (!db.commit())
         return fail(db.lastError().text());
@@ -239,8 +252,8 @@ TaskHistory::TaskHistory(QString databasePath, QObject *parent)
     : QObject(parent)
     , m_databasePath(std::move(databasePath))
 {
-    m_writer = new TaskHistoryWriter(m_databasePath, QStringLiteral("tributary-history-%1")
-                                                          .arg(quintptr(this), 0, 16));
+    m_writer = new TaskHistoryWriter(
+        m_databasePath, QStringLiteral("tributary-history-%1").arg(quintptr(this), 0, 16));
     connect(&m_writer->commitTimer(), &QTimer::timeout, m_writer, [this] { commitPending(); });
     m_writer->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_writer, &QObject::deleteLater);
@@ -252,6 +265,7 @@ TaskHistory::~TaskHistory()
 {
     if (m_open)
         flush();
+    m_open = false; // a straggling record() is refused with a warning rather than lost silently
     onWriter([this] { m_writer->close(); });
     m_thread.quit();
     m_thread.wait();
@@ -264,7 +278,8 @@ bool TaskHistory::open()
     QString error;
     bool ok = false;
     onWriter([&] { ok = m_writer->open(&error); });
-    m_error = ok ? QString() : QStringLiteral("Cannot open the task history %1: %2").arg(m_databasePath, error);
+    m_error
+        = ok ? QString() : QStringLiteral("Cannot open the task history %1: %2").arg(m_databasePath, error);
     if (!ok)
         qCWarning(lcHistory).noquote() << m_error;
     m_open = ok;
@@ -284,11 +299,12 @@ bool TaskHistory::record(const TaskRun &run)
                                               .arg(run.taskId, QString::number(run.attempt), reason);
         return false;
     }
-    enqueue({false, run});
+    enqueue({ false, run });
     return true;
 }
 
-bool TaskHistory::setOutcome(const QString &taskId, quint32 attempt, TaskRun::Outcome outcome, const QString &message)
+bool TaskHistory::setOutcome(
+    const QString &taskId, quint32 attempt, TaskRun::Outcome outcome, const QString &message)
 {
     QString reason;
     if (!m_open)
@@ -302,7 +318,7 @@ bool TaskHistory::setOutcome(const QString &taskId, quint32 attempt, TaskRun::Ou
                                               .arg(taskId, QString::number(attempt), reason);
         return false;
     }
-    PendingChange change{true, {}};
+    PendingChange change { true, {} };
     change.run.taskId = taskId;
     change.run.attempt = attempt;
     change.run.outcome = outcome;
@@ -323,7 +339,8 @@ void TaskHistory::enqueue(PendingChange change)
     // Only the first change of a batch starts the timer; the rest ride along.
     if (schedule) {
         TaskHistoryWriter *writer = m_writer;
-        QMetaObject::invokeMethod(writer, [writer] { writer->commitTimer().start(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            writer, [writer] { writer->commitTimer().start(); }, Qt::QueuedConnection);
     }
 }
 
@@ -348,65 +365,18 @@ bool TaskHistory::commitPending()
     if (changes.empty())
         return true;
 
-    QSqlDatabase db = m_writer->database();
     QString error;
-    bool ok = db.transaction();
-    if (!ok)
-        error = db.lastError().text();
-    {
-        QSqlQuery insert(db);
-        QSqlQuery update(db);
-        ok = ok &&
-             insert.prepare(QStringLiteral("INSERT OR REPLACE INTO task_runs (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                                .arg(kRunColumns)) &&
-             update.prepare(QStringLiteral("UPDATE task_runs SET outcome = ?, message = CASE WHEN ? = '' THEN message "
-                                           "ELSE ? END WHERE task_id = ? AND attempt = ?"));
-        if (!ok && error.isEmpty())
-            error = insert.lastError().isValid() ? insert.lastError().text() : update.lastError().text();
-        for (const PendingChange &change : changes) {
-            if (!ok)
-                break;
-            const TaskRun &run = change.run;
-            const QString outcome = taskOutcomeName(run.outcome);
-            if (change.outcomeOnly) {
-                for (const QVariant &value : {QVariant(outcome), QVariant(run.message), QVariant(run.message),
-                                              QVariant(run.taskId), QVariant(qint64(run.attempt))})
-                    update.addBindValue(value);
-                ok = update.exec();
-                if (!ok)
-                    error = update.lastError().text();
-                else if (update.numRowsAffected() == 0)
-                    qCWarning(lcHistory).noquote()
-                        << QStringLiteral("Not setting the outcome of run %1 (attempt %2) to %3: no such run is "
-                                          "recorded")
-                               .arg(run.taskId, QString::number(run.attempt), outcome);
-            } else {
-                for (const QVariant &value :
-                     {QVariant(run.taskId), QVariant(run.jobId), QVariant(qint64(run.attempt)), QVariant(run.deviceId),
-                      QVariant(run.startedMs), QVariant(run.finishedMs), QVariant(qint64(run.flops)),
-                      QVariant(run.creditUnits), QVariant(run.energyWh), QVariant(outcome), QVariant(run.message)})
-                    insert.addBindValue(value);
-                ok = insert.exec();
-                if (!ok)
-                    error = insert.lastError().text();
-            }
-        }
-    }
-    if (ok && !db.commit()) {
-        ok = false;
-        error = db.lastError().text();
-    }
-    if (!ok) {
-        db.rollback();
-        qCWarning(lcHistory).noquote() << QStringLiteral("Cannot commit %1 changes to the task history %2: %3; "
-                                                         "retrying in %4 ms")
-                                              .arg(QString::number(changes.size()), m_databasePath, error,
-                                                   QString::number(kCommitDelayMs));
+    if (!writeChanges(changes, &error)) {
+        qCWarning(lcHistory).noquote()
+            << QStringLiteral("Cannot commit %1 changes to the task history %2: %3; "
+                              "retrying in %4 ms")
+                   .arg(QString::number(changes.size()), m_databasePath, error,
+                       QString::number(kCommitDelayMs));
         {
             // Back in front of anything queued meanwhile, so that the order is kept.
             QMutexLocker lock(&m_mutex);
             m_pending.insert(m_pending.begin(), std::make_move_iterator(changes.begin()),
-                             std::make_move_iterator(changes.end()));
+                std::make_move_iterator(changes.end()));
             m_commitScheduled = true;
         }
         m_writer->commitTimer().start();
@@ -414,6 +384,62 @@ bool TaskHistory::commitPending()
         return false;
     }
     Q_EMIT committed(int(changes.size()));
+    return true;
+}
+
+bool TaskHistory::writeChanges(const std::vector<PendingChange> &changes, QString *error)
+{
+    QSqlDatabase db = m_writer->database();
+    if (!db.transaction()) {
+        *error = db.lastError().text();
+        return false;
+    }
+    auto fail = [&](const QSqlQuery &query) {
+        *error = query.lastError().text();
+        db.rollback();
+        return false;
+    };
+    QSqlQuery insert(db);
+    if (!insert.prepare(QStringLiteral("INSERT OR REPLACE INTO task_runs (%1)"
+                                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                            .arg(kRunColumns)))
+        return fail(insert);
+    QSqlQuery update(db);
+    if (!update.prepare(
+            QStringLiteral("UPDATE task_runs SET outcome = ?, message = COALESCE(NULLIF(?, ''), message)"
+                           " WHERE task_id = ? AND attempt = ?")))
+        return fail(update);
+
+    for (const PendingChange &change : changes) {
+        const TaskRun &run = change.run;
+        const QString outcome = taskOutcomeName(run.outcome);
+        if (!change.outcomeOnly) {
+            const QVariantList values = { QVariant(run.taskId), text(run.jobId),
+                QVariant(qint64(run.attempt)), text(run.deviceId), QVariant(run.startedMs),
+                QVariant(run.finishedMs), QVariant(qint64(run.flops)), QVariant(run.creditUnits),
+                QVariant(run.energyWh), QVariant(outcome), text(run.message) };
+            for (const QVariant &value : values)
+                insert.addBindValue(value);
+            if (!insert.exec())
+                return fail(insert);
+            continue;
+        }
+        for (const QVariant &value :
+            { QVariant(outcome), text(run.message), QVariant(run.taskId), QVariant(qint64(run.attempt)) })
+            update.addBindValue(value);
+        if (!update.exec())
+            return fail(update);
+        if (update.numRowsAffected() == 0) {
+            qCWarning(lcHistory).noquote() << QStringLiteral(
+                "Not setting the outcome of run %1 (attempt %2) to %3: no such run is recorded")
+                                                  .arg(run.taskId, QString::number(run.attempt), outcome);
+        }
+    }
+    if (!db.commit()) {
+        *error = db.lastError().text();
+        db.rollback();
+        return false;
+    }
     return true;
 }
 
@@ -425,21 +451,32 @@ void TaskHistory::onWriter(const std::function<void()> &work)
         QMetaObject::invokeMethod(m_writer, work, Qt::BlockingQueuedConnection);
 }
 
+void TaskHistory::read(const std::function<void(QSqlQuery &)> &work)
+{
+    if (!m_open)
+        return;
+    onWriter([&] {
+        // Commit first, so that a query sees every change recorded before it.
+        commitPending();
+        QSqlQuery query(m_writer->database());
+        work(query);
+    });
+}
+
 TaskHistory::Totals TaskHistory::totals(qint64 fromMs, qint64 toMs)
 {
     Totals totals;
-    onWriter([&] {
-        commitPending();
-        QSqlQuery query(m_writer->database());
+    read([&](QSqlQuery &query) {
         if (!exec(query,
-                  QStringLiteral("SELECT COUNT(*),"
-                                 " COALESCE(SUM(CASE WHEN outcome = 'verified' THEN credit_units END), 0),"
-                                 " COALESCE(SUM(CASE WHEN outcome = 'pending' THEN credit_units END), 0),"
-                                 " COALESCE(SUM(outcome = 'rejected'), 0), COALESCE(SUM(outcome = 'failed'), 0),"
-                                 " TOTAL(flops), TOTAL(energy_wh)"
-                                 " FROM task_runs WHERE finished_ms >= ? AND finished_ms < ?"),
-                  {fromMs, toMs}) ||
-            !query.next())
+                QStringLiteral(
+                    "SELECT COUNT(*),"
+                    " COALESCE(SUM(CASE WHEN outcome = 'verified' THEN credit_units END), 0),"
+                    " COALESCE(SUM(CASE WHEN outcome = 'pending' THEN credit_units END), 0),"
+                    " COALESCE(SUM(outcome = 'rejected'), 0), COALESCE(SUM(outcome = 'failed'), 0),"
+                    " TOTAL(flops), TOTAL(energy_wh)"
+                    " FROM task_runs WHERE finished_ms >= ? AND finished_ms < ?"),
+                { fromMs, toMs })
+            || !query.next())
             return;
         totals.tasks = query.value(0).toLongLong();
         totals.verifiedUnits = query.value(1).toLongLong();
@@ -455,21 +492,19 @@ TaskHistory::Totals TaskHistory::totals(qint64 fromMs, qint64 toMs)
 QList<TaskHistory::DayCredits> TaskHistory::creditsPerDay(qint64 fromMs, qint64 toMs)
 {
     QList<DayCredits> days;
-    onWriter([&] {
-        commitPending();
-        QSqlQuery query(m_writer->database());
+    read([&](QSqlQuery &query) {
         // SQLite's 'localtime' and QDateTime both follow the C library's time zone (TZ).
         if (!exec(query,
-                  QStringLiteral("SELECT date(finished_ms / 1000, 'unixepoch', 'localtime') AS day,"
-                                 " COALESCE(SUM(CASE WHEN outcome = 'verified' THEN credit_units END), 0),"
-                                 " COALESCE(SUM(CASE WHEN outcome = 'pending' THEN credit_units END), 0)"
-                                 " FROM task_runs WHERE finished_ms >= ? AND finished_ms < ?"
-                                 " GROUP BY day ORDER BY day"),
-                  {fromMs, toMs}))
+                QStringLiteral("SELECT date(finished_ms / 1000, 'unixepoch', 'localtime') AS day,"
+                               " COALESCE(SUM(CASE WHEN outcome = 'verified' THEN credit_units END), 0),"
+                               " COALESCE(SUM(CASE WHEN outcome = 'pending' THEN credit_units END), 0)"
+                               " FROM task_runs WHERE finished_ms >= ? AND finished_ms < ?"
+                               " GROUP BY day ORDER BY day"),
+                { fromMs, toMs }))
             return;
         while (query.next()) {
-            days.append({QDate::fromString(query.value(0).toString(), Qt::ISODate), query.value(1).toLongLong(),
-                         query.value(2).toLongLong()});
+            days.append({ QDate::fromString(query.value(0).toString(), Qt::ISODate),
+                query.value(1).toLongLong(), query.value(2).toLongLong() });
         }
     });
     return days;
@@ -488,22 +523,20 @@ QList<TaskHistory::GroupTotals> TaskHistory::byJob(qint64 fromMs, qint64 toMs)
 QList<TaskHistory::GroupTotals> TaskHistory::groupTotals(const QString &column, qint64 fromMs, qint64 toMs)
 {
     QList<GroupTotals> groups;
-    onWriter([&] {
-        commitPending();
-        QSqlQuery query(m_writer->database());
+    read([&](QSqlQuery &query) {
         if (!exec(query,
-                  QStringLiteral("SELECT %1, COUNT(*),"
-                                 " COALESCE(SUM(CASE WHEN outcome = 'verified' THEN credit_units END), 0),"
-                                 " COALESCE(SUM(CASE WHEN outcome = 'pending' THEN credit_units END), 0),"
-                                 " TOTAL(energy_wh)"
-                                 " FROM task_runs WHERE finished_ms >= ? AND finished_ms < ?"
-                                 " GROUP BY %1 ORDER BY %1")
-                      .arg(column),
-                  {fromMs, toMs}))
+                QStringLiteral("SELECT %1, COUNT(*),"
+                               " COALESCE(SUM(CASE WHEN outcome = 'verified' THEN credit_units END), 0),"
+                               " COALESCE(SUM(CASE WHEN outcome = 'pending' THEN credit_units END), 0),"
+                               " TOTAL(energy_wh)"
+                               " FROM task_runs WHERE finished_ms >= ? AND finished_ms < ?"
+                               " GROUP BY %1 ORDER BY %1")
+                    .arg(column),
+                { fromMs, toMs }))
             return;
         while (query.next()) {
-            groups.append({query.value(0).toString(), query.value(1).toLongLong(), query.value(2).toLongLong(),
-                           query.value(3).toLongLong(), query.value(4).toDouble()});
+            groups.append({ query.value(0).toString(), query.value(1).toLongLong(),
+                query.value(2).toLongLong(), query.value(3).toLongLong(), query.value(4).toDouble() });
         }
     });
     return groups;
@@ -514,13 +547,11 @@ QList<TaskRun> TaskHistory::recent(int limit)
     QList<TaskRun> runs;
     if (limit <= 0)
         return runs;
-    onWriter([&] {
-        commitPending();
-        QSqlQuery query(m_writer->database());
+    read([&](QSqlQuery &query) {
         if (!exec(query,
-                  QStringLiteral("SELECT %1 FROM task_runs ORDER BY finished_ms DESC, rowid DESC LIMIT ?")
-                      .arg(kRunColumns),
-                  {limit}))
+                QStringLiteral("SELECT %1 FROM task_runs ORDER BY finished_ms DESC, rowid DESC LIMIT ?")
+                    .arg(kRunColumns),
+                { limit }))
             return;
         while (query.next())
             runs.append(runFromRow(query));
@@ -531,14 +562,12 @@ QList<TaskRun> TaskHistory::recent(int limit)
 QList<TaskRun> TaskHistory::runs(qint64 fromMs, qint64 toMs)
 {
     QList<TaskRun> runs;
-    onWriter([&] {
-        commitPending();
-        QSqlQuery query(m_writer->database());
+    read([&](QSqlQuery &query) {
         if (!exec(query,
-                  QStringLiteral("SELECT %1 FROM task_runs WHERE finished_ms >= ? AND finished_ms < ?"
-                                 " ORDER BY finished_ms, rowid")
-                      .arg(kRunColumns),
-                  {fromMs, toMs}))
+                QStringLiteral("SELECT %1 FROM task_runs WHERE finished_ms >= ? AND finished_ms < ?"
+                               " ORDER BY finished_ms, rowid")
+                    .arg(kRunColumns),
+                { fromMs, toMs }))
             return;
         while (query.next())
             runs.append(runFromRow(query));
@@ -565,20 +594,15 @@ bool TaskHistory::exportCsv(const QString &path, qint64 fromMs, qint64 toMs, QSt
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return fail(file.errorString());
-    QString text = QStringLiteral("task_id,job_id,attempt,device_id,started,finished,flops,credit_units,energy_wh,"
-                                  "outcome,message\r\n");
+    QString text
+        = QStringLiteral("task_id,job_id,attempt,device_id,started,finished,flops,credit_units,energy_wh,"
+                         "outcome,message\r\n");
     for (const TaskRun &run : rows) {
-        const QStringList fields = {csvField(run.taskId),
-                                    csvField(run.jobId),
-                                    QString::number(run.attempt),
-                                    csvField(run.deviceId),
-                                    isoTime(run.startedMs),
-                                    isoTime(run.finishedMs),
-                                    QString::number(run.flops),
-                                    QString::number(run.creditUnits),
-                                    QString::number(run.energyWh, 'g', QLocale::FloatingPointShortest),
-                                    taskOutcomeName(run.outcome),
-                                    csvField(run.message)};
+        const QStringList fields = { csvField(run.taskId), csvField(run.jobId), QString::number(run.attempt),
+            csvField(run.deviceId), isoTime(run.startedMs), isoTime(run.finishedMs),
+            QString::number(run.flops), QString::number(run.creditUnits),
+            QString::number(run.energyWh, 'g', QLocale::FloatingPointShortest), taskOutcomeName(run.outcome),
+            csvField(run.message) };
         text += fields.join(QLatin1Char(',')) + QLatin1String("\r\n");
     }
     if (file.write(text.toUtf8()) < 0 || !file.commit())

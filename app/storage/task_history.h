@@ -48,6 +48,8 @@
 #include <functional>
 #include <vector>
 
+class QSqlQuery;
+
 namespace tributary {
 
 class TaskHistoryWriter;
@@ -67,12 +69,12 @@ public:
     static constexpr int kCommitDelayMs = 500;
 
     struct Totals {
-        qint64 tasks = 0;         // runs in the range, whatever their outcome
+        qint64 tasks = 0; // runs in the range, whatever their outcome
         qint64 verifiedUnits = 0; // credits earned (credit units)
-        qint64 pendingUnits = 0;  // credits waiting for verification (credit units)
-        qint64 rejected = 0;      // runs the coordinator rejected
-        qint64 failed = 0;        // runs that failed on this machine
-        // A double: a busy GPU passes 2^64 FLOP in months, and a dashboard shows 3 digits.
+        qint64 pendingUnits = 0; // credits waiting for verification (credit units)
+        qint64 rejected = 0; // runs the coordinator rejected
+        qint64 failed = 0; // runs that failed on this machine
+        // A double: a busy GPU passes 2^64 FLOP within days, and a dashboard shows 3 digits.
         double flops = 0;
         double energyWh = 0;
     };
@@ -113,13 +115,14 @@ public:
     // Queues a change of a recorded run's outcome; a non-empty `message` replaces the
     // run's message. A run that is not recorded (when the change is committed) is left
     // alone with a warning. Returns whether it was queued.
-    bool setOutcome(const QString &taskId, quint32 attempt, TaskRun::Outcome outcome, const QString &message = {});
+    bool setOutcome(
+        const QString &taskId, quint32 attempt, TaskRun::Outcome outcome, const QString &message = {});
     // Blocks until everything queued before the call is committed. False when the history
     // is not open or the commit failed (the changes stay queued and are retried).
     bool flush();
 
-    // Queries (blocking; see Threads above). On a database error they log a warning and
-    // return an empty result.
+    // Queries (blocking; see Threads above). Empty when the history is not open, and on a
+    // database error (with a warning).
     Totals totals(qint64 fromMs, qint64 toMs);
     // One entry per local day that has runs, oldest first.
     QList<DayCredits> creditsPerDay(qint64 fromMs, qint64 toMs);
@@ -154,8 +157,12 @@ private:
     void enqueue(PendingChange change);
     // Writer thread only: commits the queue in one transaction.
     bool commitPending();
+    // Writer thread only: one transaction; on failure rolls back and says why.
+    bool writeChanges(const std::vector<PendingChange> &changes, QString *error);
     // Runs `work` on the writer thread and waits for it.
     void onWriter(const std::function<void()> &work);
+    // Runs a query on the writer thread, after committing what is queued.
+    void read(const std::function<void(QSqlQuery &)> &work);
     QList<GroupTotals> groupTotals(const QString &column, qint64 fromMs, qint64 toMs);
 
     const QString m_databasePath;
@@ -166,7 +173,7 @@ private:
 
     QMutex m_mutex;
     std::vector<PendingChange> m_pending; // guarded by m_mutex
-    bool m_commitScheduled = false;       // guarded by m_mutex
+    bool m_commitScheduled = false; // guarded by m_mutex
 };
 
 } // namespace tributary

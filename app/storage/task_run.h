@@ -21,23 +21,23 @@ struct TaskRun {
     // What became of the run. Starts at 1 so that a zeroed value is not silently valid.
     enum class Outcome {
         Pending = 1, // submitted, waiting for the coordinator to verify it
-        Verified,    // verified: the credits are earned
-        Rejected,    // verification failed: no credits
-        Failed,      // the run itself failed (device error, bad input): nothing submitted
-        HandedBack,  // stopped before the end and returned to the coordinator
+        Verified, // verified: the credits are earned
+        Rejected, // verification failed: no credits
+        Failed, // the run itself failed (device error, bad input): nothing submitted
+        HandedBack, // stopped before the end and returned to the coordinator
     };
 
     QString taskId;
     QString jobId;
     quint32 attempt = 0;
-    QString deviceId;      // engine device id, e.g. "cuda:0"
-    qint64 startedMs = 0;  // milliseconds since the epoch
+    QString deviceId; // engine device id, e.g. "cuda:0"
+    qint64 startedMs = 0; // milliseconds since the epoch
     qint64 finishedMs = 0; // milliseconds since the epoch; never before startedMs
-    quint64 flops = 0;     // floating-point operations the task performed (at most 2^63 - 1)
+    quint64 flops = 0; // floating-point operations the task performed (at most 2^63 - 1)
     qint64 creditUnits = 0; // expected payment, in credit units
-    double energyWh = 0;   // measured power integrated over the run; 0 when unknown
+    double energyWh = 0; // measured power integrated over the run; 0 when unknown
     Outcome outcome = Outcome::Pending;
-    QString message;       // why it failed or was rejected; free text
+    QString message; // why it failed or was rejected; free text
 
     friend bool operator==(const TaskRun &, const TaskRun &) = default;
 };
@@ -63,8 +63,8 @@ inline QString taskOutcomeName(TaskRun::Outcome outcome)
 // The outcome named `name` (taskOutcomeName's inverse); nullopt for anything else.
 inline std::optional<TaskRun::Outcome> taskOutcomeFromName(QStringView name)
 {
-    for (auto outcome : {TaskRun::Outcome::Pending, TaskRun::Outcome::Verified, TaskRun::Outcome::Rejected,
-                         TaskRun::Outcome::Failed, TaskRun::Outcome::HandedBack}) {
+    for (auto outcome : { TaskRun::Outcome::Pending, TaskRun::Outcome::Verified, TaskRun::Outcome::Rejected,
+             TaskRun::Outcome::Failed, TaskRun::Outcome::HandedBack }) {
         if (name == taskOutcomeName(outcome))
             return outcome;
     }

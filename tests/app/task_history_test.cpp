@@ -4,7 +4,8 @@
 // batches without a flush; the dashboard's queries on a known data set (days split at a
 // local midnight that is not UTC's, devices, jobs, pending turning verified); CSV quoting;
 // bad runs, unknown runs, a newer schema and a file that is not a database are refused
-// with clear messages; four threads recording at once lose nothing.
+// with clear messages; a commit that fails is kept, in order, and retried; four threads
+// recording and flushing at once lose nothing.
 
 #include "app/storage/task_history.h"
 
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void queriesOnAKnownDataSet();
     void setOutcomeOfAnUnknownRunChangesNothing();
     void refusesBadRuns();
+    void aFailedCommitIsKeptAndRetried();
     void refusesANewerSchema();
     void refusesAFileThatIsNotADatabase();
     void exportsCsvWithQuoting();
@@ -59,17 +61,10 @@ const qint64 kAllTime = std::numeric_limits<qint64>::max();
 // Every field, so that a failed comparison shows which one differs.
 QString describe(const TaskRun &run)
 {
-    return QStringList{run.taskId,
-                       run.jobId,
-                       QString::number(run.attempt),
-                       run.deviceId,
-                       QString::number(run.startedMs),
-                       QString::number(run.finishedMs),
-                       QString::number(run.flops),
-                       QString::number(run.creditUnits),
-                       QString::number(run.energyWh, 'g', 17),
-                       taskOutcomeName(run.outcome),
-                       run.message}
+    return QStringList { run.taskId, run.jobId, QString::number(run.attempt), run.deviceId,
+        QString::number(run.startedMs), QString::number(run.finishedMs), QString::number(run.flops),
+        QString::number(run.creditUnits), QString::number(run.energyWh, 'g', 17),
+        taskOutcomeName(run.outcome), run.message }
         .join(QLatin1Char('|'));
 }
 
@@ -116,7 +111,7 @@ bool historyConnectionsLeft()
 {
     const QStringList names = QSqlDatabase::connectionNames();
     return std::any_of(names.begin(), names.end(),
-                       [](const QString &name) { return name.startsWith(QLatin1String("tributary-history")); });
+        [](const QString &name) { return name.startsWith(QLatin1String("tributary-history")); });
 }
 
 } // namespace
@@ -138,12 +133,14 @@ void TaskHistoryTest::commitsInABatchOnTheWriterThread()
 
     std::mutex mutex;
     QStringList commits; // "<thread name>:<changes>", guarded by mutex
-    connect(&history, &TaskHistory::committed, &history,
-            [&](int changes) {
-                std::lock_guard lock(mutex);
-                commits.append(QThread::currentThread()->objectName() + QLatin1Char(':') + QString::number(changes));
-            },
-            Qt::DirectConnection);
+    connect(
+        &history, &TaskHistory::committed, &history,
+        [&](int changes) {
+            std::lock_guard lock(mutex);
+            commits.append(
+                QThread::currentThread()->objectName() + QLatin1Char(':') + QString::number(changes));
+        },
+        Qt::DirectConnection);
 
     for (int i = 0; i < 20; ++i)
         QVERIFY(history.record(makeRun(QStringLiteral("batch-%1").arg(i), 1'000'000 + i)));
@@ -152,7 +149,7 @@ void TaskHistoryTest::commitsInABatchOnTheWriterThread()
         std::lock_guard lock(mutex);
         return commits;
     };
-    QTRY_COMPARE_WITH_TIMEOUT(committedList(), QStringList{QStringLiteral("tributary-history:20")}, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(committedList(), QStringList { QStringLiteral("tributary-history:20") }, 5000);
 
     // Another history's connection is a separate file read from outside: the commit is on disk.
     {
@@ -182,6 +179,8 @@ void TaskHistoryTest::runsSurviveAReopen()
     written[4].outcome = TaskRun::Outcome::Failed;
     written[5].energyWh = 0; // unknown
     written[6].flops = quint64(std::numeric_limits<qint64>::max());
+    written[8].message = QString(); // null strings are stored as empty ones
+    written[8].jobId = QString();
     {
         TaskHistory history(path);
         QVERIFY2(history.open(), qPrintable(history.errorString()));
@@ -215,7 +214,7 @@ void TaskHistoryTest::runsSurviveAKill()
     const QString path = dir.filePath(QStringLiteral("history.sqlite"));
     const int count = 200;
     QProcess helper;
-    helper.start(QStringLiteral(TASK_HISTORY_CRASH_HELPER), {path, QString::number(count)});
+    helper.start(QStringLiteral(TASK_HISTORY_CRASH_HELPER), { path, QString::number(count) });
     QVERIFY2(helper.waitForStarted(5000), qPrintable(helper.errorString()));
     QVERIFY(helper.waitForFinished(15000));
     const QByteArray output = helper.readAllStandardOutput();
@@ -252,12 +251,14 @@ void TaskHistoryTest::queriesOnAKnownDataSet()
     const TaskRun beforeMidnight = run("b", localMs(day, 23, 50), "cuda:0", "J2", 2, 50);
     const TaskRun afterMidnight = run("c", localMs(day.addDays(1), 0, 10), "vulkan:0", "J1", 3, 30);
     const TaskRun noon = run("d", localMs(day.addDays(1), 12, 0), "vulkan:0", "J2", 4, 20);
-    const TaskRun failed = run("e", localMs(day.addDays(1), 13, 0), "cuda:0", "J1", 1, 0, TaskRun::Outcome::Failed);
-    const TaskRun later = run("f", localMs(day.addDays(3), 9, 0), "cuda:0", "J1", 7, 10, TaskRun::Outcome::Verified);
+    const TaskRun failed
+        = run("e", localMs(day.addDays(1), 13, 0), "cuda:0", "J1", 1, 0, TaskRun::Outcome::Failed);
+    const TaskRun later
+        = run("f", localMs(day.addDays(3), 9, 0), "cuda:0", "J1", 7, 10, TaskRun::Outcome::Verified);
     // The two runs either side of the local midnight share a UTC date: grouping by UTC would merge them.
     QCOMPARE(QDateTime::fromMSecsSinceEpoch(beforeMidnight.finishedMs, QTimeZone::utc()).date(),
-             QDateTime::fromMSecsSinceEpoch(afterMidnight.finishedMs, QTimeZone::utc()).date());
-    for (const TaskRun &r : {morning, beforeMidnight, afterMidnight, noon, failed, later})
+        QDateTime::fromMSecsSinceEpoch(afterMidnight.finishedMs, QTimeZone::utc()).date());
+    for (const TaskRun &r : { morning, beforeMidnight, afterMidnight, noon, failed, later })
         QVERIFY(history.record(r));
 
     const qint64 fromMs = localMs(day, 0, 0);
@@ -270,7 +271,8 @@ void TaskHistoryTest::queriesOnAKnownDataSet()
     QCOMPARE(totals.failed, 1);
 
     QVERIFY(history.setOutcome(QStringLiteral("a"), 1, TaskRun::Outcome::Verified));
-    QVERIFY(history.setOutcome(QStringLiteral("c"), 1, TaskRun::Outcome::Rejected, QStringLiteral("result mismatch")));
+    QVERIFY(history.setOutcome(
+        QStringLiteral("c"), 1, TaskRun::Outcome::Rejected, QStringLiteral("result mismatch")));
     QVERIFY(history.setOutcome(QStringLiteral("d"), 1, TaskRun::Outcome::Verified));
 
     totals = history.totals(fromMs, toMs);
@@ -342,8 +344,10 @@ void TaskHistoryTest::setOutcomeOfAnUnknownRunChangesNothing()
     QVERIFY2(history.open(), qPrintable(history.errorString()));
     QVERIFY(history.record(makeRun(QStringLiteral("known"), 10'000)));
 
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("run known \\(attempt 2\\).*no such run")));
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("run ghost \\(attempt 1\\).*no such run")));
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("run known \\(attempt 2\\).*no such run")));
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("run ghost \\(attempt 1\\).*no such run")));
     QVERIFY(history.setOutcome(QStringLiteral("known"), 2, TaskRun::Outcome::Verified));
     QVERIFY(history.setOutcome(QStringLiteral("ghost"), 1, TaskRun::Outcome::Verified));
     QVERIFY(history.flush());
@@ -361,7 +365,8 @@ void TaskHistoryTest::refusesBadRuns()
     QTemporaryDir dir;
     TaskHistory history(dir.filePath(QStringLiteral("history.sqlite")));
 
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Not recording run early.*not open")));
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("Not recording run early.*not open")));
     QVERIFY(!history.record(makeRun(QStringLiteral("early"), 10'000)));
     QVERIFY2(history.open(), qPrintable(history.errorString()));
 
@@ -376,11 +381,12 @@ void TaskHistoryTest::refusesBadRuns()
     noOutcome.outcome = TaskRun::Outcome(0);
 
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("task id is empty")));
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("run backwards.*finished .* before it started")));
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("run backwards.*finished .* before it started")));
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("run flops.*FLOP count")));
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("run energy.*energy -1 Wh")));
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("run outcome.*outcome 0")));
-    for (const TaskRun &bad : {noId, backwards, tooManyFlops, negativeEnergy, noOutcome})
+    for (const TaskRun &bad : { noId, backwards, tooManyFlops, negativeEnergy, noOutcome })
         QVERIFY(!history.record(bad));
 
     // A run that starts and finishes in the same millisecond is fine.
@@ -390,6 +396,63 @@ void TaskHistoryTest::refusesBadRuns()
     const QList<TaskRun> runs = history.runs(0, kAllTime);
     QCOMPARE(runs.size(), 1);
     QCOMPARE(runs[0].taskId, QStringLiteral("instant"));
+}
+
+void TaskHistoryTest::aFailedCommitIsKeptAndRetried()
+{
+    QTemporaryDir dir;
+    TaskHistory history(dir.filePath(QStringLiteral("history.sqlite")));
+    QVERIFY2(history.open(), qPrintable(history.errorString()));
+    std::mutex mutex;
+    QStringList failures; // guarded by mutex
+    connect(
+        &history, &TaskHistory::writeFailed, &history,
+        [&](const QString &error) {
+            std::lock_guard lock(mutex);
+            failures.append(error);
+        },
+        Qt::DirectConnection);
+
+    // A trigger stands in for a disk that refuses the write.
+    const QString outside = QStringLiteral("outside");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), outside);
+        db.setDatabaseName(history.databasePath());
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON task_runs"
+                                          " WHEN NEW.task_id = 'second'"
+                                          " BEGIN SELECT RAISE(ABORT, 'the disk says no'); END")));
+    }
+
+    QVERIFY(history.record(makeRun(QStringLiteral("first"), 10'000)));
+    QVERIFY(history.record(makeRun(QStringLiteral("second"), 20'000)));
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("Cannot commit 2 changes.*the disk says no")));
+    QVERIFY(!history.flush());
+    {
+        std::lock_guard lock(mutex);
+        QCOMPARE(failures.size(), 1);
+        QVERIFY2(failures[0].contains(QLatin1String("the disk says no")), qPrintable(failures[0]));
+    }
+
+    // Nothing of the failed transaction is on disk, and a later change queues behind it.
+    QVERIFY(history.setOutcome(QStringLiteral("second"), 1, TaskRun::Outcome::Verified));
+    {
+        QSqlDatabase db = QSqlDatabase::database(outside);
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("SELECT COUNT(*) FROM task_runs")) && query.next());
+        QCOMPARE(query.value(0).toInt(), 0);
+        QVERIFY(query.exec(QStringLiteral("DROP TRIGGER refuse")));
+    }
+    QSqlDatabase::removeDatabase(outside);
+
+    QVERIFY(history.flush());
+    const QList<TaskRun> runs = history.runs(0, kAllTime);
+    QCOMPARE(runs.size(), 2);
+    QCOMPARE(runs[0].taskId, QStringLiteral("first"));
+    QCOMPARE(runs[1].taskId, QStringLiteral("second"));
+    QCOMPARE(runs[1].outcome, TaskRun::Outcome::Verified);
 }
 
 void TaskHistoryTest::refusesANewerSchema()
@@ -410,9 +473,10 @@ void TaskHistoryTest::refusesANewerSchema()
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("newer version")));
     QVERIFY(!history.open());
     QVERIFY2(history.errorString().contains(path), qPrintable(history.errorString()));
-    QVERIFY2(history.errorString().contains(QLatin1String("schema version 2")), qPrintable(history.errorString()));
+    QVERIFY2(
+        history.errorString().contains(QLatin1String("schema version 2")), qPrintable(history.errorString()));
     QVERIFY2(history.errorString().contains(QLatin1String("newer version of Tributary")),
-             qPrintable(history.errorString()));
+        qPrintable(history.errorString()));
     QVERIFY(!history.isOpen());
     QVERIFY2(!historyConnectionsLeft(), "a failed open left its connection behind");
 }
@@ -430,7 +494,8 @@ void TaskHistoryTest::refusesAFileThatIsNotADatabase()
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Cannot open the task history")));
     QVERIFY(!history.open());
     QVERIFY2(history.errorString().contains(path), qPrintable(history.errorString()));
-    QVERIFY2(history.errorString().contains(QLatin1String("not a database")), qPrintable(history.errorString()));
+    QVERIFY2(
+        history.errorString().contains(QLatin1String("not a database")), qPrintable(history.errorString()));
 }
 
 void TaskHistoryTest::exportsCsvWithQuoting()
@@ -453,12 +518,21 @@ void TaskHistoryTest::exportsCsvWithQuoting()
     QFile csv(csvPath);
     QVERIFY(csv.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(csv.readAll());
-    const QString expected = QStringLiteral(
-        "task_id,job_id,attempt,device_id,started,finished,flops,credit_units,energy_wh,outcome,message\r\n"
-        "t1,job-a,1,cuda:0,2023-11-14T22:13:15.123Z,2023-11-14T22:13:20.123Z,1000000,1000000000,12.3,pending,ok\r\n"
-        "t2,\"job, with comma\",1,cuda:0,2023-11-14T22:13:55.000Z,2023-11-14T22:14:00.000Z,1000000,1000000000,1.5,"
-        "rejected,\"said \"\"no\"\"\nthen left\"\r\n");
-    QCOMPARE(text, expected);
+    csv.close();
+    // Split at CRLF only: the bare LF inside the quoted message belongs to the field.
+    const QStringList lines = text.split(QLatin1String("\r\n"));
+    QCOMPARE(lines.size(), 4);
+    QCOMPARE(lines[0],
+        QStringLiteral("task_id,job_id,attempt,device_id,started,finished,flops,credit_units,"
+                       "energy_wh,outcome,message"));
+    QCOMPARE(lines[1],
+        QStringLiteral("t1,job-a,1,cuda:0,2023-11-14T22:13:15.123Z,2023-11-14T22:13:20.123Z,"
+                       "1000000,1000000000,12.3,pending,ok"));
+    QCOMPARE(lines[2],
+        QStringLiteral("t2,\"job, with comma\",1,cuda:0,2023-11-14T22:14:15.000Z,"
+                       "2023-11-14T22:14:20.000Z,1000000,1000000000,1.5,rejected,"
+                       "\"said \"\"no\"\"\nthen left\""));
+    QCOMPARE(lines[3], QString()); // the last row ends with CRLF too
 
     // A range with no runs still gets its header.
     QVERIFY2(history.exportCsv(csvPath, 0, 1, &error), qPrintable(error));

@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <vector>
@@ -20,6 +21,10 @@ namespace {
 
 constexpr int kMinBackoffMs = 250;
 constexpr int kMaxBackoffMs = 5000;
+// While paused, how often the gate is looked at again: a resume takes effect within this.
+constexpr int kPausedPollMs = 200;
+// A throttle's rest between tasks is capped, so that a long task never parks the device.
+constexpr int kMaxRestMs = 10'000;
 
 v1::BackendKind toProto(engine::BackendKind kind)
 {
@@ -65,8 +70,22 @@ QString Contributor::stateName(State state)
     case State::Idle: return QStringLiteral("waiting for work");
     case State::Working: return QStringLiteral("working");
     case State::Disconnected: return QStringLiteral("disconnected");
+    case State::Paused: return QStringLiteral("paused");
     }
     return QStringLiteral("unknown");
+}
+
+void Contributor::setGate(const Gate &gate)
+{
+    QMutexLocker lock(&m_gateMutex);
+    m_gate = gate;
+    m_gate.dutyCycle = std::clamp(gate.dutyCycle, 0.1, 1.0);
+}
+
+Contributor::Gate Contributor::gate() const
+{
+    QMutexLocker lock(&m_gateMutex);
+    return m_gate;
 }
 
 void Contributor::start()
@@ -130,6 +149,14 @@ void Contributor::step()
         return;
     if (!ensureRegistered() || !submitPending())
         return;
+    if (const Gate gate = this->gate(); !gate.open) {
+        // A result already computed was submitted above; nothing new starts.
+        if (m_state != State::Paused)
+            qCInfo(lcContributor).noquote() << m_options.deviceId << "paused:" << gate.reason;
+        setState(State::Paused, gate.reason);
+        scheduleStep(kPausedPollMs);
+        return;
+    }
 
     v1::LeaseTasksRequest request;
     request.set_node_id(m_options.nodeId.toStdString());
@@ -174,7 +201,32 @@ void Contributor::step()
         Q_EMIT finished(true, reason);
         return;
     }
-    scheduleStep(0);
+    // Throttled: rest so that computing takes dutyCycle of the time.
+    const double duty = gate().dutyCycle;
+    const int restMs = duty < 1.0 ? int(double(m_lastComputeMs) * (1.0 - duty) / duty) : 0;
+    scheduleStep(std::min(restMs, kMaxRestMs));
+}
+
+bool Contributor::handBackIfClosed(const v1::Task &task)
+{
+    const Gate gate = this->gate();
+    if (gate.open)
+        return false;
+    const QString taskId = QString::fromStdString(task.task_id());
+    const QString jobId = QString::fromStdString(task.job_id());
+    v1::ReleaseTasksRequest request;
+    request.set_node_id(m_options.nodeId.toStdString());
+    request.set_reason(gate.reason.left(200).toStdString());
+    v1::TaskRef *ref = request.add_tasks();
+    ref->set_task_id(task.task_id());
+    ref->set_attempt(task.attempt());
+    v1::ReleaseTasksResponse response;
+    // If the coordinator cannot be told, the lease simply runs out: the task is not lost.
+    if (const grpc::Status status = m_client->releaseTasks(request, &response); !status.ok())
+        qCWarning(lcContributor).noquote() << "handing back task" << taskId << "failed:" << client::describeStatus(status);
+    qCInfo(lcContributor).noquote() << "handed back task" << taskId << "of job" << jobId << "-" << gate.reason;
+    Q_EMIT taskHandedBack(taskId, jobId, gate.reason);
+    return true;
 }
 
 bool Contributor::ensureRegistered()
@@ -236,6 +288,8 @@ void Contributor::runTask(const v1::Task &task)
         LeaseKeeper &keeper;
         ~Release() { keeper.release(); }
     } release{*m_leaseKeeper};
+    if (handBackIfClosed(task))
+        return;
     const v1::GemmTileTask &tile = task.gemm_tile();
     const engine::GemmShape shape{int(tile.rows()), int(tile.cols()), int(tile.k())};
     std::vector<float> a, b;
@@ -247,11 +301,15 @@ void Contributor::runTask(const v1::Task &task)
         return;
     }
     std::vector<float> c(std::size_t(tile.rows()) * tile.cols());
+    // The inputs may have taken a while to arrive: look at the gate once more.
+    if (handBackIfClosed(task))
+        return;
 
     QElapsedTimer timer;
     timer.start();
     const engine::Status status = m_backend->gemm(a, b, c, shape);
     const qint64 computeMs = timer.elapsed();
+    m_lastComputeMs = computeMs;
     v1::SubmitResultsRequest submit;
     submit.set_node_id(m_options.nodeId.toStdString());
     v1::TaskResult *result = submit.add_results();

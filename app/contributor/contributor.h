@@ -9,6 +9,13 @@
 //
 // A coordinator that goes away is retried with backoff; a result computed while the
 // coordinator was down is kept and submitted once it is back, so no work is lost.
+//
+// The gate (setGate(), from any thread; DeviceSupervisor sets it from the device's
+// policy about once a second) says whether it may compute now: closed, it leases nothing
+// and hands a task it has not started computing back to the coordinator at once; on a
+// throttle it rests between tasks so that it computes only the gate's share of the time.
+// A closed gate takes effect within a fraction of a second, except on a task already
+// computing, which finishes first (tasks are short tiles; longer kinds will checkpoint).
 
 #include "app/client/channel.h"
 #include "app/contributor/input_cache.h"
@@ -17,6 +24,7 @@
 #include "engine/engine.h"
 #include "tributary/v1/node.pb.h"
 
+#include <QMutex>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -39,6 +47,7 @@ public:
         Idle,         // connected, no task available
         Working,      // running a task
         Disconnected, // the coordinator cannot be reached; retrying
+        Paused,       // the gate is closed (the policy, or the user): computing nothing
     };
     Q_ENUM(State)
 
@@ -52,12 +61,23 @@ public:
         QString inputCacheDirectory;
     };
 
+    // May the contributor compute now, and how much.
+    struct Gate {
+        bool open = true;
+        double dutyCycle = 1.0; // share of the time spent computing, when open (0.1 .. 1)
+        QString reason; // why it is closed or throttled, for the state's detail
+    };
+
     // `engine` must outlive the contributor; only its const, thread-safe API is used.
     Contributor(const engine::Engine &engine, Options options, QObject *parent = nullptr);
     ~Contributor() override;
 
     State state() const { return m_state; }
     static QString stateName(State state);
+
+    // Thread-safe; takes effect at the contributor's next step (within ~0.2 s).
+    void setGate(const Gate &gate);
+    Gate gate() const;
 
 public Q_SLOTS:
     void start();
@@ -69,6 +89,8 @@ Q_SIGNALS:
     void taskStarted(const QString &taskId, const QString &jobId);
     void taskFinished(const QString &taskId, const QString &jobId, bool accepted, qint64 computeMs,
                       const QString &message);
+    // A leased task went back to the coordinator unfinished because the gate closed.
+    void taskHandedBack(const QString &taskId, const QString &jobId, const QString &reason);
     // The contributor stopped by itself: `completed` when maxTasks was reached, false
     // when the device could not be opened (the reason says why).
     void finished(bool completed, const QString &reason);
@@ -78,6 +100,8 @@ private:
     bool ensureRegistered();
     bool submitPending();
     void runTask(const v1::Task &task);
+    // Returns the task to the coordinator when the gate has closed; true if it did.
+    bool handBackIfClosed(const v1::Task &task);
     // Cuts the tile's rows of A and columns of B out of the cached inputs.
     grpc::Status tileInputs(const v1::GemmTileTask &tile, std::vector<float> *a, std::vector<float> *b);
     void setState(State state, const QString &detail = {});
@@ -100,6 +124,9 @@ private:
     std::optional<v1::SubmitResultsRequest> m_pendingSubmit;
     InputCache m_inputs;
     QString m_pendingJobId;
+    mutable QMutex m_gateMutex;
+    Gate m_gate;
+    qint64 m_lastComputeMs = 0; // the last task's compute time, for the throttle's rest
 };
 
 } // namespace tributary

@@ -16,7 +16,8 @@ LocalNetwork::LocalNetwork(Options options, QObject *parent)
 
 LocalNetwork::~LocalNetwork()
 {
-    // The contributor goes first: it talks to the coordinator.
+    // The contributor goes first (its supervisor before it): it talks to the coordinator.
+    m_supervisor.reset();
     m_runner.reset();
     m_coordinator.shutdown();
 }
@@ -52,6 +53,11 @@ bool LocalNetwork::start(QString *error)
     contributorOptions.deviceId = m_deviceId;
     contributorOptions.nodeName = QSysInfo::machineHostName() + QStringLiteral(" (local)");
     m_runner = std::make_unique<ContributorRunner>(m_engine, contributorOptions);
+    // The local network shares its device as soon as it starts (the first-run wizard is
+    // where the user will choose otherwise); it still pauses on battery.
+    DevicePolicy policy;
+    policy.enabled = true;
+    m_supervisor = std::make_unique<DeviceSupervisor>(m_runner->contributor(), m_deviceId, policy);
     connect(m_runner->contributor(), &Contributor::stateChanged, this,
             &LocalNetwork::contributorStateChanged);
     connect(m_runner->contributor(), &Contributor::taskFinished, this, &LocalNetwork::taskFinished);

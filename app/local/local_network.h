@@ -5,6 +5,7 @@
 // best available device. The desktop window and `tributary --headless` both build on it.
 
 #include "app/contributor/contributor_runner.h"
+#include "app/contributor/device_supervisor.h"
 #include "app/local/embedded_coordinator.h"
 #include "engine/engine.h"
 
@@ -36,6 +37,9 @@ public:
     // window's jobs use.
     client::Endpoint coordinatorEndpoint() const { return { m_coordinator.address(), m_coordinator.token(), {} }; }
     QString contributorDeviceId() const { return m_deviceId; }
+    // The local device's policy keeper (null before start()): the window's controls and
+    // the activity log use it.
+    DeviceSupervisor *supervisor() const { return m_supervisor.get(); }
 
 Q_SIGNALS:
     // The local contributor's signals, re-emitted on this object's thread so that
@@ -49,6 +53,7 @@ private:
     engine::Engine m_engine;
     EmbeddedCoordinator m_coordinator;
     std::unique_ptr<ContributorRunner> m_runner;
+    std::unique_ptr<DeviceSupervisor> m_supervisor; // after m_runner: it points at its contributor
     QString m_deviceId;
 };
 

@@ -5,6 +5,7 @@
 
 #include "app/client/channel.h"
 #include "app/contributor/contributor_runner.h"
+#include "app/contributor/device_supervisor.h"
 #include "app/logging_categories.h"
 #include "app/main/termination_signals.h"
 #include "engine/engine.h"
@@ -12,6 +13,8 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStandardPaths>
 #include <QSysInfo>
 #include <QTextStream>
@@ -74,7 +77,13 @@ int main(int argc, char **argv)
     const QCommandLineOption cacheDir(QStringLiteral("cache-dir"),
         QStringLiteral("Where job inputs are kept across restarts (default: the user's cache folder)."),
         QStringLiteral("path"));
-    parser.addOptions({coordinator, device, name, nodeId, maxTasks, listDevices, tokenFile, tlsCa, cacheDir});
+    const QCommandLineOption policyFile(QStringLiteral("policy"),
+        QStringLiteral("JSON file with the device's sharing policy: when to run (always, when idle, on a schedule), "
+                       "pause on battery or while other programs use the GPU, temperature and power limits "
+                       "(default: always run, pause on battery)."),
+        QStringLiteral("path"));
+    parser.addOptions(
+        {coordinator, device, name, nodeId, maxTasks, listDevices, tokenFile, tlsCa, cacheDir, policyFile});
     parser.process(app);
 
     QTextStream out(stdout);
@@ -129,7 +138,42 @@ int main(int argc, char **argv)
         }
     }
 
+    // The device's policy: from --policy, else share always (a node exists to share) and
+    // pause on battery.
+    tributary::DevicePolicy policy;
+    policy.enabled = true;
+    if (parser.isSet(policyFile)) {
+        QFile file(parser.value(policyFile));
+        if (!file.open(QIODevice::ReadOnly)) {
+            err << "tributary-node: cannot read " << file.fileName() << ": " << file.errorString() << Qt::endl;
+            return 2;
+        }
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+        if (!document.isObject()) {
+            err << "tributary-node: " << file.fileName() << " is not a JSON object"
+                << (parseError.error != QJsonParseError::NoError
+                           ? QStringLiteral(" (%1 at offset %2)").arg(parseError.errorString()).arg(parseError.offset)
+                           : QString())
+                << Qt::endl;
+            return 2;
+        }
+        QString error;
+        const std::optional<tributary::DevicePolicy> parsed = tributary::DevicePolicy::fromJson(document.object(), &error);
+        if (!parsed) {
+            err << "tributary-node: " << file.fileName() << ": " << error << Qt::endl;
+            return 2;
+        }
+        policy = *parsed;
+    }
+
     tributary::ContributorRunner runner(engine, options);
+    tributary::DeviceSupervisor supervisor(runner.contributor(), options.deviceId, policy);
+    err << "tributary-node: " << supervisor.sources() << Qt::endl;
+    QObject::connect(&supervisor, &tributary::DeviceSupervisor::decisionChanged, &app,
+                     [&out](const QString &deviceId, const QString &action, const QString &reason) {
+                         out << "policy: " << deviceId << " " << action << " (" << reason << ")" << Qt::endl;
+                     });
     int exitCode = 0;
     QObject::connect(runner.contributor(), &tributary::Contributor::stateChanged, &app,
                      [&out](tributary::Contributor::State state, const QString &detail) {

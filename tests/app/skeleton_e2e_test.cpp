@@ -8,6 +8,7 @@
 #include "engine/engine.h"
 #include "tests/app/test_processes.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -19,6 +20,7 @@ class SkeletonE2eTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void gemmJobRunsThroughCoordinatorAndNode();
+    void badPolicyFileIsRefused();
 };
 
 void SkeletonE2eTest::gemmJobRunsThroughCoordinatorAndNode()
@@ -43,13 +45,20 @@ void SkeletonE2eTest::gemmJobRunsThroughCoordinatorAndNode()
                {QStringLiteral("--coordinator"), address, QStringLiteral("--token-file"), tokenFile, QStringLiteral("--device"), QStringLiteral("cpu:0"),
                 QStringLiteral("--name"), QStringLiteral("e2e-node")});
     QVERIFY(node.waitForStarted());
-    // replicate(2), the default: every tile must agree between two different nodes.
+    // replicate(2), the default: every tile must agree between two different nodes. The
+    // second runs under a policy file, as a rig's operator would configure it.
+    const QString policyPath = dir.filePath(QStringLiteral("policy.json"));
+    {
+        QFile policy(policyPath);
+        QVERIFY(policy.open(QIODevice::WriteOnly));
+        policy.write(R"({"enabled": true, "when": "always", "pauseOnBattery": false, "temperatureLimitC": 85})");
+    }
     QProcess secondNode;
     secondNode.setProcessChannelMode(QProcess::MergedChannels);
     secondNode.start(test::binaryPath(QStringLiteral("tributary-node")),
                      {QStringLiteral("--coordinator"), address, QStringLiteral("--token-file"), tokenFile,
                       QStringLiteral("--device"), QStringLiteral("cpu:0"), QStringLiteral("--name"),
-                      QStringLiteral("e2e-node-2")});
+                      QStringLiteral("e2e-node-2"), QStringLiteral("--policy"), policyPath});
     QVERIFY(secondNode.waitForStarted());
 
     v1::JobSpec spec;
@@ -100,6 +109,33 @@ void SkeletonE2eTest::gemmJobRunsThroughCoordinatorAndNode()
     QVERIFY(coordinator.waitForFinished(10000));
     QCOMPARE(coordinator.exitStatus(), QProcess::NormalExit);
     QCOMPARE(coordinator.exitCode(), 0);
+}
+
+// A policy file with a mistake stops the node before it starts, naming the field.
+void SkeletonE2eTest::badPolicyFileIsRefused()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString policyPath = dir.filePath(QStringLiteral("policy.json"));
+    {
+        QFile policy(policyPath);
+        QVERIFY(policy.open(QIODevice::WriteOnly));
+        policy.write(R"({"enabled": true, "temperatureLimitC": 500})");
+    }
+    QProcess node;
+    node.setProcessChannelMode(QProcess::MergedChannels);
+    node.setProcessEnvironment([] {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("TRIBUTARY_TOKEN"), QStringLiteral("trb_unused"));
+        return environment;
+    }());
+    node.start(test::binaryPath(QStringLiteral("tributary-node")),
+        { QStringLiteral("--coordinator"), QStringLiteral("127.0.0.1:1"), QStringLiteral("--device"),
+            QStringLiteral("cpu:0"), QStringLiteral("--policy"), policyPath });
+    QVERIFY(node.waitForFinished(60000));
+    const QString output = QString::fromUtf8(node.readAll());
+    QCOMPARE(node.exitCode(), 2);
+    QVERIFY2(output.contains(QStringLiteral("temperatureLimitC")), qPrintable(output));
 }
 
 QTEST_GUILESS_MAIN(SkeletonE2eTest)

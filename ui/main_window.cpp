@@ -9,6 +9,8 @@
 #include <QHeaderView>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QListView>
+#include <QSignalBlocker>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStatusBar>
@@ -28,9 +30,10 @@ MainWindow::MainWindow(LocalNetwork &network, QWidget *parent)
     layout->setSpacing(12);
     layout->addWidget(createHeader());
     layout->addWidget(createDevicesBox(), 1);
+    layout->addWidget(createActivityBox(), 1);
     layout->addWidget(createSampleJobBox());
     setCentralWidget(central);
-    resize(820, 500);
+    resize(820, 640);
 
     m_addressLabel = new QLabel(QStringLiteral("Local coordinator: starting…"), this);
     statusBar()->addPermanentWidget(m_addressLabel);
@@ -64,8 +67,37 @@ QWidget *MainWindow::createHeader()
     m_tasksLabel->setAlignment(Qt::AlignRight);
     stateColumn->addWidget(m_tasksLabel);
     layout->addLayout(stateColumn);
+    m_pauseButton = new QPushButton(header);
+    m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
+    m_pauseButton->setCheckable(true);
+    connect(m_pauseButton, &QPushButton::toggled, &m_network, &LocalNetwork::setSharingPaused);
+    connect(&m_network, &LocalNetwork::sharingPausedChanged, this, &MainWindow::showSharingPaused);
+    showSharingPaused(m_network.sharingPaused());
+    layout->addWidget(m_pauseButton);
     countTask(false);
     return header;
+}
+
+QWidget *MainWindow::createActivityBox()
+{
+    auto *box = new QGroupBox(QStringLiteral("Activity"), this);
+    auto *layout = new QVBoxLayout(box);
+    m_activityView = new QListView(box);
+    m_activityView->setObjectName(QStringLiteral("activityView"));
+    m_activityView->setModel(m_network.activityLog());
+    m_activityView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_activityView->setUniformItemSizes(true);
+    layout->addWidget(m_activityView);
+    return box;
+}
+
+void MainWindow::showSharingPaused(bool paused)
+{
+    const QSignalBlocker blocker(m_pauseButton);
+    m_pauseButton->setChecked(paused);
+    m_pauseButton->setText(paused ? QStringLiteral("Resume sharing") : QStringLiteral("Pause sharing"));
+    m_pauseButton->setToolTip(paused ? QStringLiteral("Let the network use this machine's devices again")
+                                     : QStringLiteral("Stop computing for the network until you resume"));
 }
 
 QWidget *MainWindow::createDevicesBox()
@@ -127,7 +159,8 @@ void MainWindow::showContributorState(Contributor::State state, const QString &d
 {
     QString text = QStringLiteral("Contributor (%1): %2")
                        .arg(m_network.contributorDeviceId(), Contributor::stateName(state));
-    if (state == Contributor::State::Disconnected || state == Contributor::State::Stopped) {
+    if (state == Contributor::State::Disconnected || state == Contributor::State::Stopped
+        || state == Contributor::State::Paused) {
         if (!detail.isEmpty())
             text += QStringLiteral(" — ") + detail;
     }

@@ -1,8 +1,9 @@
 #pragma once
 
 // MainWindow: the first window a user sees. It shows the devices the engine found, the
-// state of the local network (coordinator and contributor), and runs the sample job with
-// a progress bar that moves as tasks are verified.
+// state of the local network (coordinator and contributor) with a switch to pause
+// sharing, what the contributor did and why (the activity log), and runs the sample job
+// with a progress bar that moves as tasks are verified.
 
 #include "app/contributor/contributor.h"
 #include "app/jobs/job_runner.h"
@@ -12,6 +13,7 @@
 #include <memory>
 
 class QLabel;
+class QListView;
 class QProgressBar;
 class QPushButton;
 class QTableView;
@@ -41,6 +43,8 @@ public:
     QLabel *sampleResultLabel() const { return m_resultLabel; }
     QLabel *connectionLabel() const { return m_connectionLabel; }
     QLabel *tasksLabel() const { return m_tasksLabel; }
+    QPushButton *pauseButton() const { return m_pauseButton; }
+    QListView *activityView() const { return m_activityView; }
 
 public Q_SLOTS:
     void runSampleJob();
@@ -52,6 +56,8 @@ private:
     QWidget *createHeader();
     QWidget *createDevicesBox();
     QWidget *createSampleJobBox();
+    QWidget *createActivityBox();
+    void showSharingPaused(bool paused);
     void showContributorState(Contributor::State state, const QString &detail);
     void showJobOutcome(const JobOutcome &outcome);
     void countTask(bool accepted);
@@ -62,6 +68,8 @@ private:
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_addressLabel = nullptr;
     QLabel *m_tasksLabel = nullptr;
+    QPushButton *m_pauseButton = nullptr;
+    QListView *m_activityView = nullptr;
     int m_tasksAccepted = 0;
     QPushButton *m_runButton = nullptr;
     QProgressBar *m_progress = nullptr;

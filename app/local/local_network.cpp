@@ -58,11 +58,36 @@ bool LocalNetwork::start(QString *error)
     DevicePolicy policy;
     policy.enabled = true;
     m_supervisor = std::make_unique<DeviceSupervisor>(m_runner->contributor(), m_deviceId, policy);
+    m_supervisor->setGlobalPause(m_sharingPaused);
+    m_activity.add(m_deviceId, QStringLiteral("started: %1").arg(m_supervisor->sources()));
+    m_activity.add(m_deviceId, m_supervisor->decision().reason);
+    connect(m_supervisor.get(), &DeviceSupervisor::decisionChanged, this,
+            [this](const QString &deviceId, const QString &, const QString &reason) { m_activity.add(deviceId, reason); });
+    connect(m_runner->contributor(), &Contributor::taskHandedBack, this,
+            [this](const QString &taskId, const QString &, const QString &reason) {
+                m_activity.add(m_deviceId, QStringLiteral("handed task %1 back (%2)").arg(taskId, reason));
+            });
+    connect(m_runner->contributor(), &Contributor::taskFinished, this,
+            [this](const QString &taskId, const QString &, bool accepted, qint64 computeMs, const QString &message) {
+                m_activity.add(m_deviceId,
+                    accepted ? QStringLiteral("task %1 computed in %2 ms").arg(taskId).arg(computeMs)
+                             : QStringLiteral("task %1 not accepted: %2").arg(taskId, message));
+            });
     connect(m_runner->contributor(), &Contributor::stateChanged, this,
             &LocalNetwork::contributorStateChanged);
     connect(m_runner->contributor(), &Contributor::taskFinished, this, &LocalNetwork::taskFinished);
     m_runner->start();
     return true;
+}
+
+void LocalNetwork::setSharingPaused(bool paused)
+{
+    if (paused == m_sharingPaused)
+        return;
+    m_sharingPaused = paused;
+    if (m_supervisor)
+        m_supervisor->setGlobalPause(paused);
+    Q_EMIT sharingPausedChanged(paused);
 }
 
 } // namespace tributary

@@ -4,6 +4,7 @@
 // (device discovery), an embedded coordinator on 127.0.0.1, and one contributor on the
 // best available device. The desktop window and `tributary --headless` both build on it.
 
+#include "app/contributor/activity_log.h"
 #include "app/contributor/contributor_runner.h"
 #include "app/contributor/device_supervisor.h"
 #include "app/local/embedded_coordinator.h"
@@ -40,6 +41,13 @@ public:
     // The local device's policy keeper (null before start()): the window's controls and
     // the activity log use it.
     DeviceSupervisor *supervisor() const { return m_supervisor.get(); }
+    // What the local contributor did and why, for the Activity view.
+    ActivityLog *activityLog() { return &m_activity; }
+
+    // The user's "pause sharing" switch: the contributor stops within a second, handing
+    // back a task it has not started computing; remembered across start().
+    void setSharingPaused(bool paused);
+    bool sharingPaused() const { return m_sharingPaused; }
 
 Q_SIGNALS:
     // The local contributor's signals, re-emitted on this object's thread so that
@@ -47,6 +55,7 @@ Q_SIGNALS:
     void contributorStateChanged(tributary::Contributor::State state, const QString &detail);
     void taskFinished(const QString &taskId, const QString &jobId, bool accepted, qint64 computeMs,
                       const QString &message);
+    void sharingPausedChanged(bool paused);
 
 private:
     Options m_options;
@@ -55,6 +64,8 @@ private:
     std::unique_ptr<ContributorRunner> m_runner;
     std::unique_ptr<DeviceSupervisor> m_supervisor; // after m_runner: it points at its contributor
     QString m_deviceId;
+    ActivityLog m_activity;
+    bool m_sharingPaused = false;
 };
 
 } // namespace tributary

@@ -7,6 +7,7 @@
 #include "ui/main_window.h"
 
 #include <QLabel>
+#include <QListView>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -66,6 +67,25 @@ void MainWindowTest::showsDevicesAndRunsTheSampleJob()
     // The local contributor did the work; its count arrives by queued signal.
     QTRY_COMPARE(window.tasksLabel()->text(), QStringLiteral("Tasks computed and verified on this machine: 16"));
     QVERIFY(contributorStates.count() >= 1);
+
+    // The activity log says what the contributor did.
+    QAbstractItemModel *activity = window.activityView()->model();
+    QVERIFY(activity->rowCount() >= 16);
+    QVERIFY2(activity->index(0, 0).data().toString().contains(QStringLiteral("computed in")),
+             qPrintable(activity->index(0, 0).data().toString()));
+
+    // "Pause sharing": within a second the contributor stops and says why, in the header
+    // and at the top of the activity log; "Resume sharing" starts it again.
+    QCOMPARE(window.pauseButton()->text(), QStringLiteral("Pause sharing"));
+    QTest::mouseClick(window.pauseButton(), Qt::LeftButton);
+    QVERIFY(network.sharingPaused());
+    QCOMPARE(window.pauseButton()->text(), QStringLiteral("Resume sharing"));
+    QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains(QStringLiteral("paused — paused by you")), 1000);
+    QVERIFY2(activity->index(0, 0).data().toString().endsWith(QStringLiteral("paused by you")),
+             qPrintable(activity->index(0, 0).data().toString()));
+    QTest::mouseClick(window.pauseButton(), Qt::LeftButton);
+    QVERIFY(!network.sharingPaused());
+    QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains(QStringLiteral("waiting for work")), 1000);
 }
 
 QTEST_MAIN(MainWindowTest)

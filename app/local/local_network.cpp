@@ -70,7 +70,10 @@ bool LocalNetwork::start(QString *error)
     connect(m_runner->contributor(), &Contributor::taskFinished, this,
             [this](const QString &taskId, const QString &, bool accepted, qint64 computeMs, const QString &message) {
                 m_activity.add(m_deviceId,
-                    accepted ? QStringLiteral("task %1 computed in %2 ms").arg(taskId).arg(computeMs)
+                    accepted ? QStringLiteral("task %1 computed in %2")
+                                   .arg(taskId,
+                                       computeMs > 0 ? QStringLiteral("%1 ms").arg(computeMs)
+                                                     : QStringLiteral("under a millisecond"))
                              : QStringLiteral("task %1 not accepted: %2").arg(taskId, message));
             });
     connect(m_runner->contributor(), &Contributor::stateChanged, this,

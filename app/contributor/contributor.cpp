@@ -3,13 +3,16 @@
 #include "app/client/channel.h"
 #include "app/client/node_client.h"
 #include "app/logging_categories.h"
+#include "app/storage/task_history.h"
 #include "engine/sha256.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace tributary {
@@ -225,6 +228,7 @@ bool Contributor::handBackIfClosed(const v1::Task &task)
     if (const grpc::Status status = m_client->releaseTasks(request, &response); !status.ok())
         qCWarning(lcContributor).noquote() << "handing back task" << taskId << "failed:" << client::describeStatus(status);
     qCInfo(lcContributor).noquote() << "handed back task" << taskId << "of job" << jobId << "-" << gate.reason;
+    recordRun(m_currentRun, TaskRun::Outcome::HandedBack, gate.reason);
     Q_EMIT taskHandedBack(taskId, jobId, gate.reason);
     return true;
 }
@@ -274,10 +278,21 @@ void Contributor::runTask(const v1::Task &task)
     const QString jobId = QString::fromStdString(task.job_id());
     setState(State::Working, taskId);
     Q_EMIT taskStarted(taskId, jobId);
+    m_currentRun = TaskRun {};
+    m_currentRun.taskId = taskId;
+    m_currentRun.jobId = jobId;
+    m_currentRun.attempt = task.attempt();
+    m_currentRun.deviceId = m_options.deviceId;
+    m_currentRun.startedMs = QDateTime::currentMSecsSinceEpoch();
+    m_currentRun.flops = task.flops();
+    // What a verified run pays: one credit unit per 1000 counted FLOPs, rounded up (the
+    // coordinator's pricing, coordinator/ledger/pricing.h).
+    m_currentRun.creditUnits = qint64((task.flops() + 999) / 1000);
 
     if (!task.has_gemm_tile()) {
         // A task kind this build does not know: let its lease run out so that a newer node takes it.
         qCWarning(lcContributor).noquote() << "task" << taskId << "has a kind this version cannot run";
+        recordRun(m_currentRun, TaskRun::Outcome::Failed, QStringLiteral("unsupported task kind"));
         Q_EMIT taskFinished(taskId, jobId, false, 0, QStringLiteral("unsupported task kind"));
         return;
     }
@@ -297,6 +312,7 @@ void Contributor::runTask(const v1::Task &task)
         // Unreachable coordinator or a bad input: the lease runs out and the task is retried.
         const QString message = client::describeStatus(fetched);
         qCWarning(lcContributor).noquote() << "task" << taskId << "inputs:" << message;
+        recordRun(m_currentRun, TaskRun::Outcome::Failed, message);
         Q_EMIT taskFinished(taskId, jobId, false, 0, message);
         return;
     }
@@ -330,6 +346,19 @@ void Contributor::runTask(const v1::Task &task)
     }
     m_pendingSubmit = std::move(submit);
     m_pendingJobId = jobId;
+    m_pendingRun = m_currentRun;
+    m_pendingRun->finishedMs = QDateTime::currentMSecsSinceEpoch();
+}
+
+void Contributor::recordRun(TaskRun run, TaskRun::Outcome outcome, const QString &message)
+{
+    if (!m_options.history)
+        return;
+    if (run.finishedMs == 0)
+        run.finishedMs = QDateTime::currentMSecsSinceEpoch();
+    run.outcome = outcome;
+    run.message = message;
+    m_options.history->record(run);
 }
 
 grpc::Status Contributor::tileInputs(const v1::GemmTileTask &tile, std::vector<float> *a, std::vector<float> *b)
@@ -373,14 +402,21 @@ bool Contributor::submitPending()
         return false;
     }
     m_pendingSubmit.reset();
+    const std::optional<TaskRun> run = std::exchange(m_pendingRun, std::nullopt);
+    const auto record = [&](TaskRun::Outcome outcome, const QString &message) {
+        if (run)
+            recordRun(*run, outcome, message);
+    };
     if (!status.ok()) {
         // The lease was lost (expired, or the task was re-assigned): the work is discarded.
         const QString message = client::describeStatus(status);
         qCWarning(lcContributor).noquote() << "result for" << taskId << "not taken:" << message;
+        record(TaskRun::Outcome::Rejected, message);
         Q_EMIT taskFinished(taskId, m_pendingJobId, false, computeMs, message);
         return true;
     }
     if (response.outcomes_size() != 1) {
+        record(TaskRun::Outcome::Rejected, QStringLiteral("no outcome"));
         Q_EMIT taskFinished(taskId, m_pendingJobId, false, computeMs, QStringLiteral("no outcome"));
         return true;
     }
@@ -390,6 +426,10 @@ bool Contributor::submitPending()
             || outcome.outcome() == v1::SubmitOutcome::OUTCOME_DUPLICATE);
     if (accepted)
         ++m_acceptedTasks;
+    // Accepted means recorded: the credits are pending until the ledger pays the run.
+    record(nodeError ? TaskRun::Outcome::Failed
+                     : accepted ? TaskRun::Outcome::Pending : TaskRun::Outcome::Rejected,
+        QString::fromStdString(outcome.message()));
     qCDebug(lcContributor).noquote() << "task" << taskId << (accepted ? "accepted" : "rejected")
                                      << QString::fromStdString(outcome.message());
     Q_EMIT taskFinished(taskId, m_pendingJobId, accepted, computeMs,

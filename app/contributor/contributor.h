@@ -20,6 +20,7 @@
 #include "app/client/channel.h"
 #include "app/contributor/input_cache.h"
 #include "app/contributor/lease_keeper.h"
+#include "app/storage/task_run.h"
 #include "engine/backend.h"
 #include "engine/engine.h"
 #include "tributary/v1/node.pb.h"
@@ -37,6 +38,8 @@ class NodeClient;
 }
 
 namespace tributary {
+
+class TaskHistory;
 
 class Contributor : public QObject {
     Q_OBJECT
@@ -59,6 +62,9 @@ public:
         int maxTasks = 0;           // stop after this many accepted tasks; 0 = never
         // Where fetched job inputs are kept across restarts; empty: memory only.
         QString inputCacheDirectory;
+        // Where every task run is recorded (pending until the ledger pays it); may be
+        // null. Must outlive the contributor; its record() is thread-safe.
+        TaskHistory *history = nullptr;
     };
 
     // May the contributor compute now, and how much.
@@ -102,6 +108,8 @@ private:
     void runTask(const v1::Task &task);
     // Returns the task to the coordinator when the gate has closed; true if it did.
     bool handBackIfClosed(const v1::Task &task);
+    // Records the run begun in runTask() in the history, ended now with `outcome`.
+    void recordRun(TaskRun run, TaskRun::Outcome outcome, const QString &message);
     // Cuts the tile's rows of A and columns of B out of the cached inputs.
     grpc::Status tileInputs(const v1::GemmTileTask &tile, std::vector<float> *a, std::vector<float> *b);
     void setState(State state, const QString &detail = {});
@@ -127,6 +135,8 @@ private:
     mutable QMutex m_gateMutex;
     Gate m_gate;
     qint64 m_lastComputeMs = 0; // the last task's compute time, for the throttle's rest
+    TaskRun m_currentRun; // the task runTask() works on, for the history
+    std::optional<TaskRun> m_pendingRun; // the run whose result m_pendingSubmit carries
 };
 
 } // namespace tributary

@@ -2,6 +2,8 @@
 
 #include "app/logging_categories.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QStandardPaths>
 #include <QSysInfo>
 
@@ -19,6 +21,8 @@ LocalNetwork::~LocalNetwork()
     // The contributor goes first (its supervisor before it): it talks to the coordinator.
     m_supervisor.reset();
     m_runner.reset();
+    m_earnings.reset();
+    m_history.reset();
     m_coordinator.shutdown();
 }
 
@@ -52,6 +56,17 @@ bool LocalNetwork::start(QString *error)
         = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/inputs");
     contributorOptions.deviceId = m_deviceId;
     contributorOptions.nodeName = QSysInfo::machineHostName() + QStringLiteral(" (local)");
+    m_history = std::make_unique<TaskHistory>(
+        QFileInfo(databasePath).absoluteDir().filePath(QStringLiteral("history.sqlite")));
+    if (m_history->open()) {
+        contributorOptions.history = m_history.get();
+        m_earnings = std::make_unique<EarningsTracker>(coordinatorEndpoint(), *m_history);
+        m_earnings->start();
+    } else {
+        // Sharing still works; only the record of it is missing, and the activity says so.
+        m_activity.add(m_deviceId, m_history->errorString());
+        m_history.reset();
+    }
     m_runner = std::make_unique<ContributorRunner>(m_engine, contributorOptions);
     // The local network shares its device as soon as it starts (the first-run wizard is
     // where the user will choose otherwise); it still pauses on battery.

@@ -7,6 +7,8 @@
 #include "app/contributor/activity_log.h"
 #include "app/contributor/contributor_runner.h"
 #include "app/contributor/device_supervisor.h"
+#include "app/contributor/earnings_tracker.h"
+#include "app/storage/task_history.h"
 #include "app/local/embedded_coordinator.h"
 #include "engine/engine.h"
 
@@ -43,6 +45,9 @@ public:
     DeviceSupervisor *supervisor() const { return m_supervisor.get(); }
     // What the local contributor did and why, for the Activity view.
     ActivityLog *activityLog() { return &m_activity; }
+    // Every task this machine ran, beside the local database ("history.sqlite"), settled
+    // from the ledger by the earnings tracker; null before start() or when it cannot open.
+    TaskHistory *history() const { return m_history.get(); }
 
     // The user's "pause sharing" switch: the contributor stops within a second, handing
     // back a task it has not started computing; remembered across start().
@@ -61,6 +66,8 @@ private:
     Options m_options;
     engine::Engine m_engine;
     EmbeddedCoordinator m_coordinator;
+    std::unique_ptr<TaskHistory> m_history; // before m_runner: the contributor records into it
+    std::unique_ptr<EarningsTracker> m_earnings;
     std::unique_ptr<ContributorRunner> m_runner;
     std::unique_ptr<DeviceSupervisor> m_supervisor; // after m_runner: it points at its contributor
     QString m_deviceId;

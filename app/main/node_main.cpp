@@ -6,6 +6,8 @@
 #include "app/client/channel.h"
 #include "app/contributor/contributor_runner.h"
 #include "app/contributor/device_supervisor.h"
+#include "app/contributor/earnings_tracker.h"
+#include "app/storage/task_history.h"
 #include "app/logging_categories.h"
 #include "app/main/termination_signals.h"
 #include "engine/engine.h"
@@ -82,8 +84,12 @@ int main(int argc, char **argv)
                        "pause on battery or while other programs use the GPU, temperature and power limits "
                        "(default: always run, pause on battery)."),
         QStringLiteral("path"));
-    parser.addOptions(
-        {coordinator, device, name, nodeId, maxTasks, listDevices, tokenFile, tlsCa, cacheDir, policyFile});
+    const QCommandLineOption historyFile(QStringLiteral("history"),
+        QStringLiteral("SQLite file recording every task run and what it earned (default: history.sqlite in the "
+                       "user's data folder)."),
+        QStringLiteral("path"));
+    parser.addOptions({coordinator, device, name, nodeId, maxTasks, listDevices, tokenFile, tlsCa, cacheDir,
+        policyFile, historyFile});
     parser.process(app);
 
     QTextStream out(stdout);
@@ -165,6 +171,19 @@ int main(int argc, char **argv)
             return 2;
         }
         policy = *parsed;
+    }
+
+    // The record of what this node ran and earned; the node runs without it if it cannot open.
+    tributary::TaskHistory history(parser.isSet(historyFile)
+            ? parser.value(historyFile)
+            : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/history.sqlite"));
+    std::unique_ptr<tributary::EarningsTracker> earnings;
+    if (history.open()) {
+        options.history = &history;
+        earnings = std::make_unique<tributary::EarningsTracker>(options.coordinator, history);
+        earnings->start();
+    } else {
+        err << "tributary-node: " << history.errorString() << "; running without a history" << Qt::endl;
     }
 
     tributary::ContributorRunner runner(engine, options);

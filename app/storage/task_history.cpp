@@ -407,7 +407,7 @@ bool TaskHistory::writeChanges(const std::vector<PendingChange> &changes, QStrin
     QSqlQuery update(db);
     if (!update.prepare(
             QStringLiteral("UPDATE task_runs SET outcome = ?, message = COALESCE(NULLIF(?, ''), message)"
-                           " WHERE task_id = ? AND attempt = ?")))
+                           " WHERE task_id = ? AND (attempt = ? OR (? = 0 AND outcome IN ('pending', 'verified')))")))
         return fail(update);
 
     for (const PendingChange &change : changes) {
@@ -425,11 +425,12 @@ bool TaskHistory::writeChanges(const std::vector<PendingChange> &changes, QStrin
             continue;
         }
         for (const QVariant &value :
-            { QVariant(outcome), text(run.message), QVariant(run.taskId), QVariant(qint64(run.attempt)) })
+            { QVariant(outcome), text(run.message), QVariant(run.taskId), QVariant(qint64(run.attempt)),
+                QVariant(qint64(run.attempt)) })
             update.addBindValue(value);
         if (!update.exec())
             return fail(update);
-        if (update.numRowsAffected() == 0) {
+        if (update.numRowsAffected() == 0 && run.attempt != 0) {
             qCWarning(lcHistory).noquote() << QStringLiteral(
                 "Not setting the outcome of run %1 (attempt %2) to %3: no such run is recorded")
                                                   .arg(run.taskId, QString::number(run.attempt), outcome);

@@ -114,7 +114,9 @@ public:
     bool record(const TaskRun &run);
     // Queues a change of a recorded run's outcome; a non-empty `message` replaces the
     // run's message. A run that is not recorded (when the change is committed) is left
-    // alone with a warning. Returns whether it was queued.
+    // alone with a warning. Attempt 0 means every run of the task that is pending or
+    // verified, whatever its attempt, and no warning when there is none: the ledger names
+    // the tasks it pays, not the attempts. Returns whether it was queued.
     bool setOutcome(
         const QString &taskId, quint32 attempt, TaskRun::Outcome outcome, const QString &message = {});
     // Blocks until everything queued before the call is committed. False when the history

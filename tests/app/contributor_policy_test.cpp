@@ -11,6 +11,8 @@
 #include "app/client/node_client.h"
 #include "app/contributor/contributor_runner.h"
 #include "app/contributor/device_supervisor.h"
+#include "app/contributor/earnings_tracker.h"
+#include "app/storage/task_history.h"
 #include "coordinator/coordinator.h"
 #include "engine/engine.h"
 
@@ -29,6 +31,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void switchedOffHandsTheTaskBackAndPauseResumes();
+    void historyRecordsRunsAndTheLedgerSettlesThem();
 
 private:
     QString submitJob(int tiles);
@@ -193,6 +196,53 @@ void ContributorPolicyTest::switchedOffHandsTheTaskBackAndPauseResumes()
     QVERIFY(resumed.elapsed() < 1000);
     QTRY_COMPARE_WITH_TIMEOUT(int(jobStatus(jobId).state()), int(v1::JOB_STATE_COMPLETED), 30000);
     QCOMPARE(handedBack.count(), 1);
+}
+
+// Every run goes into the local history as pending; once the coordinator's ledger pays
+// for it, the earnings tracker marks it verified, and the credits add up to the ledger's.
+void ContributorPolicyTest::historyRecordsRunsAndTheLedgerSettlesThem()
+{
+    TaskHistory history(m_dir.filePath(QStringLiteral("history.sqlite")));
+    QVERIFY2(history.open(), qPrintable(history.errorString()));
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    const QString jobId = submitJob(3);
+    QVERIFY(!jobId.isEmpty());
+
+    Contributor::Options options;
+    options.coordinator = m_endpoint;
+    options.deviceId = QStringLiteral("cpu:0");
+    options.nodeName = QStringLiteral("history-test-node");
+    options.history = &history;
+    ContributorRunner runner(*m_engine, options);
+    runner.start();
+    QTRY_COMPARE_WITH_TIMEOUT(int(jobStatus(jobId).state()), int(v1::JOB_STATE_COMPLETED), 30000);
+    runner.stop();
+
+    QTRY_COMPARE_WITH_TIMEOUT(history.totals(before, before + 3'600'000).tasks, qint64(3), 5000);
+    TaskHistory::Totals totals = history.totals(before, before + 3'600'000);
+    const qint64 perTask = qint64((2ull * 8 * 8 * 8 + 999) / 1000); // 2mnk FLOPs, a unit per 1000
+    QCOMPARE(totals.pendingUnits, 3 * perTask);
+    QCOMPARE(totals.verifiedUnits, qint64(0));
+    QCOMPARE(totals.flops, 3.0 * 2 * 8 * 8 * 8);
+
+    EarningsTracker tracker(m_endpoint, history);
+    QSignalSpy polled(&tracker, &EarningsTracker::polled);
+    tracker.pollNow();
+    QTRY_COMPARE_WITH_TIMEOUT(polled.count(), 1, 10000);
+    QCOMPARE(polled.first().at(1).toString(), QString());
+    QVERIFY(polled.first().at(0).toInt() >= 3);
+    QVERIFY(history.flush());
+    totals = history.totals(before, before + 3'600'000);
+    QCOMPARE(totals.verifiedUnits, 3 * perTask);
+    QCOMPARE(totals.pendingUnits, qint64(0));
+    const QList<TaskHistory::GroupTotals> byJob = history.byJob(before, before + 3'600'000);
+    QCOMPARE(byJob.size(), 1);
+    QCOMPARE(byJob[0].key, jobId);
+
+    // A second read finds nothing new.
+    tracker.pollNow();
+    QTRY_COMPARE_WITH_TIMEOUT(polled.count(), 2, 10000);
+    QCOMPARE(polled.last().at(0).toInt(), 0);
 }
 
 QTEST_GUILESS_MAIN(ContributorPolicyTest)

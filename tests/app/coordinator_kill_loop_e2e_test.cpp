@@ -16,6 +16,8 @@
 #include "tests/app/test_processes.h"
 
 #include <QElapsedTimer>
+#include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
@@ -40,7 +42,9 @@ QProcess *startNode(const QString &address, const QString &tokenFile, const QStr
     node->setProcessChannelMode(QProcess::MergedChannels);
     node->start(test::binaryPath(QStringLiteral("tributary-node")),
                 {QStringLiteral("--coordinator"), address, QStringLiteral("--token-file"), tokenFile,
-                 QStringLiteral("--device"), QStringLiteral("cpu:0"), QStringLiteral("--name"), name});
+                 QStringLiteral("--device"), QStringLiteral("cpu:0"), QStringLiteral("--name"), name,
+                 QStringLiteral("--history"),
+                 QFileInfo(tokenFile).absoluteDir().filePath(name + QStringLiteral("-history.sqlite"))});
     return node;
 }
 

@@ -9,6 +9,8 @@
 #include "engine/engine.h"
 #include "tests/app/test_processes.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -44,7 +46,8 @@ void CoordinatorRestartE2eTest::killedCoordinatorLosesNoCompletedTask()
     QProcess node;
     node.setProcessChannelMode(QProcess::MergedChannels);
     node.start(test::binaryPath(QStringLiteral("tributary-node")),
-               {QStringLiteral("--coordinator"), address, QStringLiteral("--token-file"), tokenFile, QStringLiteral("--device"), QStringLiteral("cpu:0")});
+               {QStringLiteral("--coordinator"), address, QStringLiteral("--token-file"), tokenFile, QStringLiteral("--device"), QStringLiteral("cpu:0"),
+                QStringLiteral("--history"), QFileInfo(tokenFile).absoluteDir().filePath(QStringLiteral("history.sqlite"))});
     QVERIFY(node.waitForStarted());
 
     // Many small tasks, so that the kill lands mid-job.

@@ -43,7 +43,8 @@ void SkeletonE2eTest::gemmJobRunsThroughCoordinatorAndNode()
     node.setProcessChannelMode(QProcess::MergedChannels);
     node.start(test::binaryPath(QStringLiteral("tributary-node")),
                {QStringLiteral("--coordinator"), address, QStringLiteral("--token-file"), tokenFile, QStringLiteral("--device"), QStringLiteral("cpu:0"),
-                QStringLiteral("--name"), QStringLiteral("e2e-node")});
+                QStringLiteral("--name"), QStringLiteral("e2e-node"), QStringLiteral("--history"),
+                dir.filePath(QStringLiteral("node-1-history.sqlite"))});
     QVERIFY(node.waitForStarted());
     // replicate(2), the default: every tile must agree between two different nodes. The
     // second runs under a policy file, as a rig's operator would configure it.
@@ -58,7 +59,8 @@ void SkeletonE2eTest::gemmJobRunsThroughCoordinatorAndNode()
     secondNode.start(test::binaryPath(QStringLiteral("tributary-node")),
                      {QStringLiteral("--coordinator"), address, QStringLiteral("--token-file"), tokenFile,
                       QStringLiteral("--device"), QStringLiteral("cpu:0"), QStringLiteral("--name"),
-                      QStringLiteral("e2e-node-2"), QStringLiteral("--policy"), policyPath});
+                      QStringLiteral("e2e-node-2"), QStringLiteral("--policy"), policyPath, QStringLiteral("--history"),
+                      dir.filePath(QStringLiteral("node-2-history.sqlite"))});
     QVERIFY(secondNode.waitForStarted());
 
     v1::JobSpec spec;

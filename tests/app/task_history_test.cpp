@@ -43,6 +43,7 @@ private Q_SLOTS:
     void runsSurviveAReopen();
     void runsSurviveAKill();
     void queriesOnAKnownDataSet();
+    void setOutcomeOfEveryAttemptOfATask();
     void setOutcomeOfAnUnknownRunChangesNothing();
     void refusesBadRuns();
     void aFailedCommitIsKeptAndRetried();
@@ -335,6 +336,39 @@ void TaskHistoryTest::queriesOnAKnownDataSet()
     QCOMPARE(all[2].taskId, QStringLiteral("c"));
     QCOMPARE(all[2].outcome, TaskRun::Outcome::Rejected);
     QCOMPARE(all[2].message, QStringLiteral("result mismatch"));
+}
+
+// The ledger names tasks, not attempts: attempt 0 settles the task's pending or verified
+// runs and leaves failed or handed-back ones as they were.
+void TaskHistoryTest::setOutcomeOfEveryAttemptOfATask()
+{
+    QTemporaryDir dir;
+    TaskHistory history(dir.filePath(QStringLiteral("history.sqlite")));
+    QVERIFY2(history.open(), qPrintable(history.errorString()));
+    TaskRun failed = makeRun(QStringLiteral("t1"), 10'000);
+    failed.outcome = TaskRun::Outcome::Failed;
+    TaskRun pending = makeRun(QStringLiteral("t1"), 20'000);
+    pending.attempt = 2;
+    QVERIFY(history.record(failed));
+    QVERIFY(history.record(pending));
+    QVERIFY(history.record(makeRun(QStringLiteral("t2"), 30'000)));
+
+    QVERIFY(history.setOutcome(QStringLiteral("t1"), 0, TaskRun::Outcome::Verified));
+    QVERIFY(history.setOutcome(QStringLiteral("elsewhere"), 0, TaskRun::Outcome::Verified)); // no warning
+    QVERIFY(history.flush());
+    QList<TaskRun> runs = history.runs(0, kAllTime);
+    QCOMPARE(runs.size(), 3);
+    QCOMPARE(runs[0].outcome, TaskRun::Outcome::Failed);
+    QCOMPARE(runs[1].outcome, TaskRun::Outcome::Verified);
+    QCOMPARE(runs[2].outcome, TaskRun::Outcome::Pending);
+
+    // A clawback undoes a verified run.
+    QVERIFY(history.setOutcome(QStringLiteral("t1"), 0, TaskRun::Outcome::Rejected, QStringLiteral("undone")));
+    QVERIFY(history.flush());
+    runs = history.runs(0, kAllTime);
+    QCOMPARE(runs[1].outcome, TaskRun::Outcome::Rejected);
+    QCOMPARE(runs[1].message, QStringLiteral("undone"));
+    QCOMPARE(runs[0].outcome, TaskRun::Outcome::Failed);
 }
 
 void TaskHistoryTest::setOutcomeOfAnUnknownRunChangesNothing()

@@ -3,6 +3,7 @@
 #include "app/jobs/sample_job.h"
 #include "app/local/local_network.h"
 #include "ui/device_table_model.h"
+#include "ui/earnings_panel.h"
 
 #include <QFont>
 #include <QGroupBox>
@@ -14,6 +15,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -29,9 +31,17 @@ MainWindow::MainWindow(LocalNetwork &network, QWidget *parent)
     layout->setContentsMargins(16, 16, 16, 16);
     layout->setSpacing(12);
     layout->addWidget(createHeader());
-    layout->addWidget(createDevicesBox(), 1);
-    layout->addWidget(createActivityBox(), 1);
-    layout->addWidget(createSampleJobBox());
+    // Contribute: what this machine has and does; Earnings: what it earned; Activity: why.
+    m_tabs = new QTabWidget(central);
+    auto *contribute = new QWidget(m_tabs);
+    auto *contributeLayout = new QVBoxLayout(contribute);
+    contributeLayout->addWidget(createDevicesBox(), 1);
+    contributeLayout->addWidget(createSampleJobBox());
+    m_tabs->addTab(contribute, QStringLiteral("Contribute"));
+    m_earnings = new EarningsPanel(m_tabs);
+    m_tabs->addTab(m_earnings, QStringLiteral("Earnings"));
+    m_tabs->addTab(createActivityBox(), QStringLiteral("Activity"));
+    layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
     resize(820, 640);
 
@@ -80,7 +90,7 @@ QWidget *MainWindow::createHeader()
 
 QWidget *MainWindow::createActivityBox()
 {
-    auto *box = new QGroupBox(QStringLiteral("Activity"), this);
+    auto *box = new QWidget(this);
     auto *layout = new QVBoxLayout(box);
     m_activityView = new QListView(box);
     m_activityView->setObjectName(QStringLiteral("activityView"));
@@ -150,9 +160,10 @@ QWidget *MainWindow::createSampleJobBox()
     return box;
 }
 
-void MainWindow::setCoordinatorAddress(const QString &address)
+void MainWindow::showNetworkStarted()
 {
-    m_addressLabel->setText(QStringLiteral("Local coordinator: %1").arg(address));
+    m_addressLabel->setText(QStringLiteral("Local coordinator: %1").arg(m_network.coordinatorAddress()));
+    m_earnings->setHistory(m_network.history());
 }
 
 void MainWindow::showContributorState(Contributor::State state, const QString &detail)

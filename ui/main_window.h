@@ -14,6 +14,7 @@
 
 class QLabel;
 class QListView;
+class QTabWidget;
 class QProgressBar;
 class QPushButton;
 class QTableView;
@@ -25,6 +26,7 @@ class LocalNetwork;
 namespace tributary::ui {
 
 class DeviceTableModel;
+class EarningsPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -34,7 +36,8 @@ public:
     explicit MainWindow(LocalNetwork &network, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    void setCoordinatorAddress(const QString &address);
+    // Call once the network has started: shows its address and its task history.
+    void showNetworkStarted();
 
     // For tests: the widgets a user looks at.
     QTableView *deviceTable() const { return m_deviceTable; }
@@ -45,6 +48,8 @@ public:
     QLabel *tasksLabel() const { return m_tasksLabel; }
     QPushButton *pauseButton() const { return m_pauseButton; }
     QListView *activityView() const { return m_activityView; }
+    QTabWidget *tabs() const { return m_tabs; }
+    EarningsPanel *earningsPanel() const { return m_earnings; }
 
 public Q_SLOTS:
     void runSampleJob();
@@ -70,6 +75,8 @@ private:
     QLabel *m_tasksLabel = nullptr;
     QPushButton *m_pauseButton = nullptr;
     QListView *m_activityView = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    EarningsPanel *m_earnings = nullptr;
     int m_tasksAccepted = 0;
     QPushButton *m_runButton = nullptr;
     QProgressBar *m_progress = nullptr;

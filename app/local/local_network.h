@@ -48,6 +48,7 @@ public:
     // Every task this machine ran, beside the local database ("history.sqlite"), settled
     // from the ledger by the earnings tracker; null before start() or when it cannot open.
     TaskHistory *history() const { return m_history.get(); }
+    EarningsTracker *earnings() const { return m_earnings.get(); }
 
     // The user's "pause sharing" switch: the contributor stops within a second, handing
     // back a task it has not started computing; remembered across start().

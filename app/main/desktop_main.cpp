@@ -4,11 +4,14 @@
 #include "app/logging_categories.h"
 #include "app/local/local_network.h"
 #include "app/main/headless.h"
+#include "ui/earnings_panel.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
+#include <QRegularExpression>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstring>
@@ -98,17 +101,38 @@ int runDesktopApp(int argc, char **argv)
                               QStringLiteral("The local network could not start:\n%1").arg(error));
         return 1;
     }
-    window.setCoordinatorAddress(network.coordinatorAddress());
+    window.showNetworkStarted();
     window.show();
 
     if (!options.screenshotPath.isEmpty()) {
+        // The window as it opens, then its Earnings tab once the ledger has paid the sample
+        // job: <path> and <path without .png>-earnings.png.
         QObject::connect(&window, &tributary::ui::MainWindow::sampleJobFinished, &app,
-                         [&window, path = options.screenshotPath](bool succeeded) {
+                         [&window, &network, path = options.screenshotPath](bool succeeded) {
                              // Let the final repaint land before grabbing the window.
-                             QTimer::singleShot(300, &window, [&window, path, succeeded] {
-                                 const bool saved = window.grab().save(path);
+                             QTimer::singleShot(300, &window, [&window, &network, path, succeeded] {
+                                 bool saved = window.grab().save(path);
                                  qCInfo(lcApp).noquote() << (saved ? "saved screenshot" : "could not save screenshot") << path;
-                                 QApplication::exit(saved && succeeded ? 0 : 1);
+                                 if (!network.earnings()) {
+                                     QApplication::exit(saved && succeeded ? 0 : 1);
+                                     return;
+                                 }
+                                 QObject::connect(network.earnings(), &tributary::EarningsTracker::polled, &window,
+                                     [&window, &network, path, saved, succeeded] {
+                                         network.history()->flush();
+                                         window.earningsPanel()->refresh();
+                                         window.tabs()->setCurrentWidget(window.earningsPanel());
+                                         QTimer::singleShot(300, &window, [&window, path, saved, succeeded] {
+                                             QString earningsPath = path;
+                                             earningsPath.replace(QRegularExpression(QStringLiteral("\\.png$")),
+                                                 QStringLiteral("-earnings.png"));
+                                             const bool also = window.grab().save(earningsPath);
+                                             qCInfo(lcApp).noquote() << (also ? "saved screenshot" : "could not save screenshot")
+                                                                     << earningsPath;
+                                             QApplication::exit(saved && also && succeeded ? 0 : 1);
+                                         });
+                                     });
+                                 network.earnings()->pollNow();
                              });
                          });
     }

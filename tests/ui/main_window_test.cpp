@@ -4,8 +4,11 @@
 
 #include "app/local/local_network.h"
 #include "ui/device_table_model.h"
+#include "ui/earnings_panel.h"
 #include "ui/main_window.h"
 
+#include <QBarSet>
+#include <QFile>
 #include <QLabel>
 #include <QListView>
 #include <QProgressBar>
@@ -32,7 +35,7 @@ void MainWindowTest::showsDevicesAndRunsTheSampleJob()
     QSignalSpy contributorStates(&network, &LocalNetwork::contributorStateChanged);
     QString error;
     QVERIFY2(network.start(&error), qPrintable(error));
-    window.setCoordinatorAddress(network.coordinatorAddress());
+    window.showNetworkStarted();
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
 
@@ -67,6 +70,29 @@ void MainWindowTest::showsDevicesAndRunsTheSampleJob()
     // The local contributor did the work; its count arrives by queued signal.
     QTRY_COMPARE(window.tasksLabel()->text(), QStringLiteral("Tasks computed and verified on this machine: 16"));
     QVERIFY(contributorStates.count() >= 1);
+
+    // Earnings: once the ledger is read, the 16 runs are verified credits, today's bar
+    // shows them, and the CSV export lists every run.
+    QVERIFY(network.history() && network.earnings());
+    QSignalSpy polled(network.earnings(), &EarningsTracker::polled);
+    network.earnings()->pollNow();
+    QVERIFY(polled.wait(10000));
+    QVERIFY(network.history()->flush());
+    ui::EarningsPanel *earnings = window.earningsPanel();
+    earnings->refresh();
+    QVERIFY2(earnings->totalLabel()->text().contains(QStringLiteral("0 pending · 16 tasks"))
+                 || earnings->totalLabel()->text().contains(QStringLiteral("0 credits pending · 16 tasks")),
+             qPrintable(earnings->totalLabel()->text()));
+    QVERIFY2(!earnings->totalLabel()->text().startsWith(QStringLiteral("0 credits verified")),
+             qPrintable(earnings->totalLabel()->text()));
+    QCOMPARE(earnings->verifiedPerDay()->count(), ui::EarningsPanel::kChartDays);
+    QVERIFY(earnings->verifiedPerDay()->at(ui::EarningsPanel::kChartDays - 1) > 0);
+    const QString csvPath = dir.filePath(QStringLiteral("earnings.csv"));
+    QString csvError;
+    QVERIFY2(earnings->exportCsv(csvPath, &csvError), qPrintable(csvError));
+    QFile csv(csvPath);
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(csv.readAll().count('\n'), 17); // a header and 16 runs
 
     // The activity log says what the contributor did.
     QAbstractItemModel *activity = window.activityView()->model();

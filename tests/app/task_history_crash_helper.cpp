@@ -5,6 +5,7 @@
 // to happen, and then kills itself with SIGKILL: no destructor, no flush, no close.
 
 #include "app/storage/task_history.h"
+#include "tests/app/task_history_crash_runs.h"
 
 #include <QCoreApplication>
 #include <QThread>
@@ -16,23 +17,6 @@ using namespace tributary;
 
 namespace {
 
-// Must stay identical to crashRun() in task_history_test.cpp, which checks what survived.
-TaskRun crashRun(int i)
-{
-    TaskRun run;
-    run.taskId = QStringLiteral("crash-task-%1").arg(i);
-    run.jobId = QStringLiteral("crash-job-%1").arg(i % 3);
-    run.attempt = quint32(i % 2 + 1);
-    run.deviceId = i % 2 ? QStringLiteral("cuda:0") : QStringLiteral("vulkan:1");
-    run.startedMs = 1'700'000'000'000 + qint64(i) * 60'000;
-    run.finishedMs = run.startedMs + 1'234 + i;
-    run.flops = quint64(1) << 40 | quint64(i);
-    run.creditUnits = 1'000'000'007LL * (i + 1);
-    run.energyWh = 0.1 * i + 1.0 / 3.0;
-    run.outcome = i % 4 == 0 ? TaskRun::Outcome::Verified : TaskRun::Outcome::Pending;
-    run.message = QStringLiteral("run %1, \"quoted\"\nsecond line — ünïcode").arg(i);
-    return run;
-}
 
 } // namespace
 
@@ -50,13 +34,13 @@ int main(int argc, char **argv)
         return 1;
     }
     for (int i = 0; i < count / 2; ++i)
-        history.record(crashRun(i));
+        history.record(test::crashRun(i));
     if (!history.flush()) {
         std::fprintf(stderr, "flush failed\n");
         return 1;
     }
     for (int i = count / 2; i < count; ++i)
-        history.record(crashRun(i));
+        history.record(test::crashRun(i));
     // Three times the commit delay: the timed commit has happened unless something is wrong.
     QThread::msleep(3 * TaskHistory::kCommitDelayMs);
     std::printf("ready\n");

@@ -8,6 +8,7 @@
 // recording and flushing at once lose nothing.
 
 #include "app/storage/task_history.h"
+#include "tests/app/task_history_crash_runs.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -85,23 +86,6 @@ TaskRun makeRun(const QString &taskId, qint64 finishedMs, qint64 creditUnits = 1
     return run;
 }
 
-// Must stay identical to crashRun() in task_history_crash_helper.cpp.
-TaskRun crashRun(int i)
-{
-    TaskRun run;
-    run.taskId = QStringLiteral("crash-task-%1").arg(i);
-    run.jobId = QStringLiteral("crash-job-%1").arg(i % 3);
-    run.attempt = quint32(i % 2 + 1);
-    run.deviceId = i % 2 ? QStringLiteral("cuda:0") : QStringLiteral("vulkan:1");
-    run.startedMs = 1'700'000'000'000 + qint64(i) * 60'000;
-    run.finishedMs = run.startedMs + 1'234 + i;
-    run.flops = quint64(1) << 40 | quint64(i);
-    run.creditUnits = 1'000'000'007LL * (i + 1);
-    run.energyWh = 0.1 * i + 1.0 / 3.0;
-    run.outcome = i % 4 == 0 ? TaskRun::Outcome::Verified : TaskRun::Outcome::Pending;
-    run.message = QStringLiteral("run %1, \"quoted\"\nsecond line — ünïcode").arg(i);
-    return run;
-}
 
 qint64 localMs(QDate day, int hour, int minute)
 {
@@ -175,7 +159,7 @@ void TaskHistoryTest::runsSurviveAReopen()
     const QString path = dir.filePath(QStringLiteral("nested/folder/history.sqlite"));
     std::vector<TaskRun> written;
     for (int i = 0; i < 12; ++i)
-        written.push_back(crashRun(i));
+        written.push_back(test::crashRun(i));
     written[3].outcome = TaskRun::Outcome::HandedBack;
     written[4].outcome = TaskRun::Outcome::Failed;
     written[5].energyWh = 0; // unknown
@@ -227,7 +211,7 @@ void TaskHistoryTest::runsSurviveAKill()
     const QList<TaskRun> read = history.runs(0, kAllTime);
     QCOMPARE(read.size(), count);
     for (int i = 0; i < count; ++i)
-        QCOMPARE(describe(read[i]), describe(crashRun(i)));
+        QCOMPARE(describe(read[i]), describe(test::crashRun(i)));
 }
 
 void TaskHistoryTest::queriesOnAKnownDataSet()

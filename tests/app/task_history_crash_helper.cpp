@@ -15,11 +15,6 @@
 
 using namespace tributary;
 
-namespace {
-
-
-} // namespace
-
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);

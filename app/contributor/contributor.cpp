@@ -324,8 +324,12 @@ void Contributor::runTask(const v1::Task &task)
     QElapsedTimer timer;
     timer.start();
     const engine::Status status = m_backend->gemm(a, b, c, shape);
-    const qint64 computeMs = timer.elapsed();
+    const qint64 computeNs = timer.nsecsElapsed();
+    const qint64 computeMs = computeNs / 1'000'000;
     m_lastComputeMs = computeMs;
+    // Energy: the measured draw over the compute time (0 = not measured).
+    if (const std::optional<double> power = gate().powerW)
+        m_currentRun.energyWh = *power * double(computeNs) / 3.6e12;
     v1::SubmitResultsRequest submit;
     submit.set_node_id(m_options.nodeId.toStdString());
     v1::TaskResult *result = submit.add_results();

@@ -72,6 +72,9 @@ public:
         bool open = true;
         double dutyCycle = 1.0; // share of the time spent computing, when open (0.1 .. 1)
         QString reason; // why it is closed or throttled, for the state's detail
+        // The device's power draw as last measured (NVIDIA: NVML), for the energy each
+        // run used; unset where the device does not report it.
+        std::optional<double> powerW;
     };
 
     // `engine` must outlive the contributor; only its const, thread-safe API is used.

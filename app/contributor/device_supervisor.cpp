@@ -54,6 +54,7 @@ void DeviceSupervisor::evaluate()
     gate.open = decision.action == PolicyDecision::Action::Run || decision.action == PolicyDecision::Action::Throttle;
     gate.dutyCycle = decision.action == PolicyDecision::Action::Throttle ? decision.dutyCycle : 1.0;
     gate.reason = decision.reason;
+    gate.powerW = inputs.powerW;
     if (m_contributor)
         m_contributor->setGate(gate);
 

@@ -34,7 +34,7 @@ private Q_SLOTS:
     void historyRecordsRunsAndTheLedgerSettlesThem();
 
 private:
-    QString submitJob(int tiles);
+    QString submitJob(int tiles, int k = 8);
     v1::JobStatus jobStatus(const QString &jobId);
 
     QTemporaryDir m_dir;
@@ -62,14 +62,14 @@ void ContributorPolicyTest::cleanupTestCase()
     m_coordinator.reset();
 }
 
-QString ContributorPolicyTest::submitJob(int tiles)
+QString ContributorPolicyTest::submitJob(int tiles, int k)
 {
     v1::JobSpec spec;
     spec.set_name("policy");
     v1::GemmJobSpec *gemm = spec.mutable_gemm();
     gemm->set_m(std::uint32_t(8 * tiles));
     gemm->set_n(8);
-    gemm->set_k(8);
+    gemm->set_k(std::uint32_t(k));
     gemm->set_tile_m(8);
     gemm->set_tile_n(8);
     spec.mutable_verification()->mutable_reference();
@@ -205,7 +205,8 @@ void ContributorPolicyTest::historyRecordsRunsAndTheLedgerSettlesThem()
     TaskHistory history(m_dir.filePath(QStringLiteral("history.sqlite")));
     QVERIFY2(history.open(), qPrintable(history.errorString()));
     const qint64 before = QDateTime::currentMSecsSinceEpoch();
-    const QString jobId = submitJob(3);
+    constexpr int kDepth = 1 << 14; // the deepest tiles a job may ask for
+    const QString jobId = submitJob(3, kDepth);
     QVERIFY(!jobId.isEmpty());
 
     Contributor::Options options;
@@ -214,16 +215,44 @@ void ContributorPolicyTest::historyRecordsRunsAndTheLedgerSettlesThem()
     options.nodeName = QStringLiteral("history-test-node");
     options.history = &history;
     ContributorRunner runner(*m_engine, options);
+    // A device that reports its power: each run's energy is that draw over its compute time.
+    DevicePolicy policy;
+    policy.enabled = true;
+    DeviceSupervisor supervisor(runner.contributor(), options.deviceId, policy);
+    supervisor.setInputsReader([] {
+        PolicyInputs inputs;
+        inputs.now = QDateTime::currentDateTime();
+        inputs.onBattery = false;
+        inputs.powerW = 3'600'000.0; // 1 Wh per millisecond of compute
+        return inputs;
+    });
+    QSignalSpy finished(runner.contributor(), &Contributor::taskFinished);
     runner.start();
     QTRY_COMPARE_WITH_TIMEOUT(int(jobStatus(jobId).state()), int(v1::JOB_STATE_COMPLETED), 30000);
     runner.stop();
 
     QTRY_COMPARE_WITH_TIMEOUT(history.totals(before, before + 3'600'000).tasks, qint64(3), 5000);
     TaskHistory::Totals totals = history.totals(before, before + 3'600'000);
-    const qint64 perTask = qint64((2ull * 8 * 8 * 8 + 999) / 1000); // 2mnk FLOPs, a unit per 1000
+    const qint64 perTask = qint64((2ull * 8 * 8 * kDepth + 999) / 1000); // 2mnk FLOPs, a unit per 1000
     QCOMPARE(totals.pendingUnits, 3 * perTask);
     QCOMPARE(totals.verifiedUnits, qint64(0));
-    QCOMPARE(totals.flops, 3.0 * 2 * 8 * 8 * 8);
+    QCOMPARE(totals.flops, 3.0 * 2 * 8 * 8 * kDepth);
+    // Energy = measured power × compute time: here 1 Wh for each millisecond a run computed.
+    QMap<QString, qint64> computeMs;
+    for (const QList<QVariant> &signal : finished)
+        computeMs[signal.at(0).toString()] = signal.at(3).toLongLong();
+    const QList<TaskRun> runs = history.runs(before, before + 3'600'000);
+    QCOMPARE(runs.size(), 3);
+    double energy = 0;
+    for (const TaskRun &run : runs) {
+        QVERIFY(computeMs.contains(run.taskId));
+        // Measured in nanoseconds, reported in whole milliseconds.
+        QVERIFY2(run.energyWh > 0 && run.energyWh >= double(computeMs[run.taskId])
+                     && run.energyWh < double(computeMs[run.taskId]) + 1.0,
+            qPrintable(QStringLiteral("%1 Wh for %2 ms").arg(run.energyWh).arg(computeMs[run.taskId])));
+        energy += run.energyWh;
+    }
+    QCOMPARE(totals.energyWh, energy);
 
     EarningsTracker tracker(m_endpoint, history);
     QSignalSpy polled(&tracker, &EarningsTracker::polled);

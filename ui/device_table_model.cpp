@@ -1,5 +1,7 @@
 #include "ui/device_table_model.h"
 
+#include "app/contributor/device_advice.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QLocale>
@@ -46,6 +48,8 @@ QVariant DeviceTableModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.row() >= rowCount())
         return {};
     const engine::DeviceInfo &device = m_devices[std::size_t(index.row())];
+    if (role == AdviceRole)
+        return adviceFor(device);
     if (role == RawDataRole) {
         switch (index.column()) {
         case Name: return QString::fromStdString(device.id);
@@ -84,6 +88,8 @@ QVariant DeviceTableModel::data(const QModelIndex &index, int role) const
                      .arg(QString::fromStdString(std::string(engine::reproducibilityName(device.reproducibility))));
         if (!device.features.empty())
             lines << QStringLiteral("Features: %1").arg(QString::fromStdString(device.features));
+        if (const QString advice = adviceFor(device); !advice.isEmpty())
+            lines << QStringLiteral("What to do: %1").arg(advice);
         return lines.join(QLatin1Char('\n'));
     }
     if (role == Qt::ForegroundRole && index.column() == Status)

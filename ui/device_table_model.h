@@ -17,6 +17,8 @@ public:
     enum Column { Name = 0, Backend, Memory, Status, ColumnCount };
     // Role returning the underlying value (bytes for Memory, bool for Status).
     static constexpr int RawDataRole = Qt::UserRole + 1;
+    // What the user can do about an unavailable device (tributary::adviceFor); empty otherwise.
+    static constexpr int AdviceRole = Qt::UserRole + 2;
 
     explicit DeviceTableModel(QObject *parent = nullptr);
 

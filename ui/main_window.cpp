@@ -49,6 +49,7 @@ MainWindow::MainWindow(LocalNetwork &network, QWidget *parent)
     statusBar()->addPermanentWidget(m_addressLabel);
 
     m_deviceModel->setDevices(m_network.engine().devices());
+    showDeviceAdvice();
     connect(&m_network, &LocalNetwork::contributorStateChanged, this, &MainWindow::showContributorState);
     connect(&m_network, &LocalNetwork::taskFinished, this,
             [this](const QString &, const QString &, bool accepted) { countTask(accepted); });
@@ -86,6 +87,20 @@ QWidget *MainWindow::createHeader()
     layout->addWidget(m_pauseButton);
     countTask(false);
     return header;
+}
+
+void MainWindow::showDeviceAdvice()
+{
+    // One line per unusable device that someone can do something about.
+    QStringList lines;
+    for (int row = 0; row < m_deviceModel->rowCount(); ++row) {
+        const QString advice = m_deviceModel->index(row, DeviceTableModel::Status).data(DeviceTableModel::AdviceRole).toString();
+        if (!advice.isEmpty())
+            lines << QStringLiteral("%1: %2")
+                         .arg(m_deviceModel->index(row, DeviceTableModel::Backend).data().toString(), advice);
+    }
+    m_adviceLabel->setText(lines.join(QLatin1Char('\n')));
+    m_adviceLabel->setVisible(!lines.isEmpty());
 }
 
 QWidget *MainWindow::createActivityBox()
@@ -126,6 +141,11 @@ QWidget *MainWindow::createDevicesBox()
     m_deviceTable->horizontalHeader()->setSectionResizeMode(DeviceTableModel::Memory, QHeaderView::ResizeToContents);
     m_deviceTable->horizontalHeader()->setSectionResizeMode(DeviceTableModel::Status, QHeaderView::Stretch);
     layout->addWidget(m_deviceTable);
+    m_adviceLabel = new QLabel(box);
+    m_adviceLabel->setObjectName(QStringLiteral("deviceAdviceLabel"));
+    m_adviceLabel->setWordWrap(true);
+    m_adviceLabel->setTextFormat(Qt::PlainText);
+    layout->addWidget(m_adviceLabel);
     return box;
 }
 

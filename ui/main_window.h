@@ -41,6 +41,7 @@ public:
 
     // For tests: the widgets a user looks at.
     QTableView *deviceTable() const { return m_deviceTable; }
+    QLabel *deviceAdviceLabel() const { return m_adviceLabel; }
     QProgressBar *sampleProgress() const { return m_progress; }
     QPushButton *sampleButton() const { return m_runButton; }
     QLabel *sampleResultLabel() const { return m_resultLabel; }
@@ -63,6 +64,7 @@ private:
     QWidget *createSampleJobBox();
     QWidget *createActivityBox();
     void showSharingPaused(bool paused);
+    void showDeviceAdvice();
     void showContributorState(Contributor::State state, const QString &detail);
     void showJobOutcome(const JobOutcome &outcome);
     void countTask(bool accepted);
@@ -70,6 +72,7 @@ private:
     LocalNetwork &m_network;
     DeviceTableModel *m_deviceModel = nullptr;
     QTableView *m_deviceTable = nullptr;
+    QLabel *m_adviceLabel = nullptr; // what to do about unusable devices
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_addressLabel = nullptr;
     QLabel *m_tasksLabel = nullptr;

@@ -5,6 +5,7 @@
 
 #include "app/client/channel.h"
 #include "app/contributor/contributor_runner.h"
+#include "app/contributor/device_advice.h"
 #include "app/contributor/device_supervisor.h"
 #include "app/contributor/earnings_tracker.h"
 #include "app/storage/task_history.h"
@@ -40,6 +41,8 @@ void printDevices(const tributary::engine::Engine &engine, QTextStream &out)
         else
             out << "  [unavailable: " << QString::fromStdString(device.unavailableReason) << ']';
         out << Qt::endl;
+        if (const QString advice = tributary::adviceFor(device); !advice.isEmpty())
+            out << QString(11, QLatin1Char(' ')) << "what to do: " << advice << Qt::endl;
     }
 }
 

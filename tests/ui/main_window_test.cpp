@@ -53,6 +53,14 @@ void MainWindowTest::showsDevicesAndRunsTheSampleJob()
         QVERIFY2(status != QStringLiteral("Unavailable: "), "an unavailable device must say why");
     }
 
+    // An unusable device says what to do about it, under the list.
+    for (const engine::DeviceInfo &device : network.engine().devices()) {
+        if (!device.available && device.unavailableReason == "no NVIDIA driver found")
+            QVERIFY2(window.deviceAdviceLabel()->text().contains(QStringLiteral("CUDA: If this computer has an NVIDIA GPU, "
+                                                                                "install NVIDIA's driver")),
+                     qPrintable(window.deviceAdviceLabel()->text()));
+    }
+
     // The contributor connects to the embedded coordinator.
     QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains(QStringLiteral("waiting for work")), 20000);
 

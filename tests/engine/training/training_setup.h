@@ -1,13 +1,14 @@
 #pragma once
 
 // What the training tests share: the configuration that reaches 85% on Fashion-MNIST,
-// and opening every available backend (CPU first).
+// opening every available backend (CPU first), and training on each to compare digests.
 
 #include "engine/engine.h"
 #include "engine/training/trainer.h"
 
 #include <QTest>
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -60,6 +61,39 @@ inline void printEpoch(const std::string &device, const EpochStats &s)
 {
     qInfo("%s epoch %d: %lld steps, mean loss %.4f, test accuracy %.4f, %.1f s", device.c_str(), s.epoch,
         static_cast<long long>(s.steps), s.meanLoss, s.testAccuracy, s.seconds);
+}
+
+// Trains `config` on every backend that opens (CPU first) and checks that each runs
+// config.maxSteps steps and ends with the CPU's parameter digest, bit for bit. A QTest
+// helper: a failed check ends it and fails the calling test function.
+inline void expectSameDigestOnEveryBackend(const Dataset &train, const TrainConfig &config, const char *label)
+{
+    Engine engine;
+    auto backends = openAllBackends(engine);
+    QVERIFY(!backends.empty());
+    QCOMPARE(backends.front()->device().backend, BackendKind::Cpu);
+    if (backends.size() == 1)
+        qWarning("only the CPU backend is available: nothing to compare against");
+
+    std::string cpuDigest;
+    for (auto &backend : backends) {
+        Trainer trainer(*backend);
+        TrainResult result;
+        const auto start = std::chrono::steady_clock::now();
+        const Status s = trainer.train(train, nullptr, config, &result);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        QVERIFY2(s, (backend->device().id + ": " + s.message()).c_str());
+        QCOMPARE(result.steps, config.maxSteps);
+        qInfo("%s (%s): %s, %lld steps in %.2f s, loss %.4f -> %.4f, digest %s", backend->device().id.c_str(),
+            backend->device().name.c_str(), label, static_cast<long long>(result.steps), seconds,
+            result.epochs.front().meanLoss, result.epochs.back().meanLoss, result.digest.c_str());
+        if (cpuDigest.empty()) {
+            cpuDigest = result.digest;
+            continue;
+        }
+        QVERIFY2(result.digest == cpuDigest,
+            (backend->device().id + " digest " + result.digest + " differs from the CPU's " + cpuDigest).c_str());
+    }
 }
 
 } // namespace tributary::engine::training::test

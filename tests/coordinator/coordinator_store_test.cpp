@@ -77,6 +77,18 @@ LedgerTransactionRecord transfer(const std::string &key, const std::string &from
     return transaction;
 }
 
+// Account "acc-r", the blobs makeJob() names as inputs, and its job "job-1".
+Status insertJobOfAccount(StoreTransaction &tx)
+{
+    if (auto s = tx.insertAccount(makeAccount("acc-r")); !s)
+        return s;
+    for (const char *blob : { "sha-a", "sha-b" }) {
+        if (auto s = tx.insertBlob(blob, bytesOf("x")); !s)
+            return s;
+    }
+    return tx.insertJob(makeJob("job-1", "acc-r"));
+}
+
 } // namespace
 
 class CoordinatorStoreTest : public QObject {
@@ -312,13 +324,7 @@ private slots:
         node.id = "node-1";
         node.accountId = "acc-r";
         QVERIFY(store->write([&](StoreTransaction &tx) -> Status {
-            if (auto s = tx.insertAccount(makeAccount("acc-r")); !s)
-                return s;
-            for (const char *blob : { "sha-a", "sha-b" }) {
-                if (auto s = tx.insertBlob(blob, bytesOf("x")); !s)
-                    return s;
-            }
-            if (auto s = tx.insertJob(makeJob("job-1", "acc-r")); !s)
+            if (auto s = insertJobOfAccount(tx); !s)
                 return s;
             return tx.saveNode(node);
         }));
@@ -486,13 +492,7 @@ private slots:
             tasks[i].index = std::uint32_t(i);
         }
         QVERIFY(store->write([&](StoreTransaction &tx) -> Status {
-            if (auto s = tx.insertAccount(makeAccount("acc-r")); !s)
-                return s;
-            for (const char *blob : { "sha-a", "sha-b" }) {
-                if (auto s = tx.insertBlob(blob, bytesOf("x")); !s)
-                    return s;
-            }
-            if (auto s = tx.insertJob(makeJob("job-1", "acc-r")); !s)
+            if (auto s = insertJobOfAccount(tx); !s)
                 return s;
             return tx.insertTasks(tasks);
         }));

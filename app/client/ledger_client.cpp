@@ -11,13 +11,6 @@ LedgerClient::LedgerClient(Endpoint endpoint, std::chrono::milliseconds callTime
 {
 }
 
-grpc::Status LedgerClient::balance(v1::Balance *balance)
-{
-    grpc::ClientContext context;
-    prepareContext(context, m_endpoint, m_callTimeout);
-    return m_stub->GetBalance(&context, v1::GetBalanceRequest(), balance);
-}
-
 grpc::Status LedgerClient::entries(std::int64_t beforeEntryId, std::uint32_t limit, v1::ListEntriesResponse *response)
 {
     grpc::ClientContext context;

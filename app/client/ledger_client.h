@@ -1,7 +1,8 @@
 #pragma once
 
-// LedgerClient: the account's side of LedgerService: balance and entries. Blocking calls
-// with deadlines; use it from a worker thread, never the GUI thread.
+// LedgerClient: the account's side of LedgerService, as far as the contributor needs it:
+// the account's ledger entries. Blocking calls with deadlines; use it from a worker
+// thread, never the GUI thread.
 
 #include "app/client/channel.h"
 
@@ -18,7 +19,6 @@ class LedgerClient {
 public:
     explicit LedgerClient(Endpoint endpoint, std::chrono::milliseconds callTimeout = std::chrono::seconds(10));
 
-    grpc::Status balance(v1::Balance *balance);
     // Newest first; beforeEntryId 0 starts at the newest.
     grpc::Status entries(std::int64_t beforeEntryId, std::uint32_t limit, v1::ListEntriesResponse *response);
 

@@ -18,7 +18,6 @@ void ActivityLog::add(const QString &deviceId, const QString &text, const QDateT
         m_entries.pop_back();
         endRemoveRows();
     }
-    Q_EMIT added(deviceId, text);
 }
 
 int ActivityLog::rowCount(const QModelIndex &parent) const

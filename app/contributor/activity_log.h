@@ -1,7 +1,7 @@
 #pragma once
 
 // ActivityLog: what the contributor runtime did and why, newest first, for the Activity
-// view and the tray's tooltip: "10:42:07  cuda:0  paused: on battery power",
+// view: "10:42:07  cuda:0  paused: on battery power",
 // "10:43:15  cuda:0  task job-3f…-t12 computed in 84 ms".
 //
 //   ActivityLog log;
@@ -46,9 +46,6 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
-
-Q_SIGNALS:
-    void added(const QString &deviceId, const QString &text);
 
 private:
     std::deque<Entry> m_entries; // newest first

@@ -20,16 +20,16 @@ public:
 
     void start()
     {
-        m_ledger = std::make_unique<client::LedgerClient>(m_endpoint);
-        m_timer = new QTimer(this);
-        m_timer->setInterval(EarningsTracker::kIntervalMs);
-        connect(m_timer, &QTimer::timeout, this, &EarningsWorker::poll);
-        m_timer->start();
+        auto *timer = new QTimer(this);
+        timer->setInterval(EarningsTracker::kIntervalMs);
+        connect(timer, &QTimer::timeout, this, &EarningsWorker::poll);
+        timer->start();
         poll();
     }
 
     void poll()
     {
+        // Made here, on the tracker's thread, by the first read (start() or pollNow()).
         if (!m_ledger)
             m_ledger = std::make_unique<client::LedgerClient>(m_endpoint);
         // Newest first, page by page, back to the newest entry seen last time.
@@ -81,7 +81,6 @@ private:
     client::Endpoint m_endpoint;
     TaskHistory &m_history;
     std::unique_ptr<client::LedgerClient> m_ledger;
-    QTimer *m_timer = nullptr;
     std::int64_t m_newestSeen = 0;
 };
 

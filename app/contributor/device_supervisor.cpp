@@ -12,6 +12,7 @@ DeviceSupervisor::DeviceSupervisor(Contributor *contributor, QString deviceId, D
     , m_engine(std::move(policy))
     , m_machine(std::make_unique<MachineState>(m_deviceId))
 {
+    m_clock.start();
     m_reader = [this] { return m_machine->read(); };
     m_timer.setInterval(kIntervalMs);
     connect(&m_timer, &QTimer::timeout, this, &DeviceSupervisor::evaluate);
@@ -32,6 +33,12 @@ void DeviceSupervisor::setPolicy(const DevicePolicy &policy)
     evaluate();
 }
 
+void DeviceSupervisor::setContributor(Contributor *contributor)
+{
+    m_contributor = contributor;
+    evaluate();
+}
+
 void DeviceSupervisor::setGlobalPause(bool paused)
 {
     m_globalPause = paused;
@@ -44,9 +51,25 @@ void DeviceSupervisor::setInputsReader(std::function<PolicyInputs()> reader)
     evaluate();
 }
 
+void DeviceSupervisor::setComputing(bool computing)
+{
+    if (computing == m_computing)
+        return;
+    m_computing = computing;
+    if (!computing)
+        m_idleSinceMs = m_clock.elapsed();
+}
+
 void DeviceSupervisor::evaluate()
 {
     PolicyInputs inputs = m_reader();
+    // NVML's utilization covers its last sample period (up to a second), so a task that
+    // just ended still shows; wait that out before calling the load someone else's.
+    constexpr qint64 kSettleMs = 2000;
+    if (inputs.deviceUtilizationPercent && !m_computing && m_clock.elapsed() - m_idleSinceMs >= kSettleMs)
+        m_othersUtilization = inputs.deviceUtilizationPercent;
+    if (!inputs.gpuUtilizationByOthersPercent)
+        inputs.gpuUtilizationByOthersPercent = m_othersUtilization;
     inputs.globalPause = inputs.globalPause || m_globalPause;
     const PolicyDecision decision = m_engine.decide(inputs);
 
@@ -61,6 +84,7 @@ void DeviceSupervisor::evaluate()
     const bool changed = !m_decided || decision.action != m_decision.action || decision.reason != m_decision.reason;
     m_decision = decision;
     m_decided = true;
+    Q_EMIT observed(m_deviceId, inputs);
     if (changed) {
         qCInfo(lcContributor).noquote() << m_deviceId << PolicyDecision::actionName(decision.action) << "-"
                                         << decision.reason;

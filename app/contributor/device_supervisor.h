@@ -19,6 +19,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <QElapsedTimer>
+
 #include <functional>
 #include <memory>
 
@@ -31,6 +33,7 @@ class DeviceSupervisor : public QObject {
 public:
     static constexpr int kIntervalMs = 1000;
 
+    // `contributor` may be null until setContributor().
     DeviceSupervisor(Contributor *contributor, QString deviceId, DevicePolicy policy, QObject *parent = nullptr);
     ~DeviceSupervisor() override;
 
@@ -40,9 +43,17 @@ public:
     QString sources() const;
 
     void setPolicy(const DevicePolicy &policy);
+    // The contributor whose gate this sets (null: none yet); its gate is set at once.
+    void setContributor(Contributor *contributor);
     void setGlobalPause(bool paused);
     // Replaces the machine reading (tests: fake telemetry and a fake clock).
     void setInputsReader(std::function<PolicyInputs()> reader);
+
+    // Whether this device's contributor is computing now. While it has not computed for a
+    // couple of seconds, the device's whole utilization is other programs' (the policy's
+    // "another program keeps the GPU busy" rule); while it computes, the last such
+    // estimate stands.
+    void setComputing(bool computing);
 
     // Decides now rather than at the next tick.
     void evaluate();
@@ -50,6 +61,8 @@ public:
 Q_SIGNALS:
     // The action or its reason changed: "pause", "paused: on battery power".
     void decisionChanged(const QString &deviceId, const QString &action, const QString &reason);
+    // Every reading of the machine, each tick: the dashboards chart it.
+    void observed(const QString &deviceId, const tributary::PolicyInputs &inputs);
 
 private:
     QPointer<Contributor> m_contributor;
@@ -60,7 +73,11 @@ private:
     bool m_globalPause = false;
     PolicyDecision m_decision;
     bool m_decided = false;
+    bool m_computing = false;
+    qint64 m_idleSinceMs = 0; // when the contributor last stopped computing
+    std::optional<double> m_othersUtilization;
     QTimer m_timer;
+    QElapsedTimer m_clock;
 };
 
 } // namespace tributary

@@ -18,12 +18,33 @@ LocalNetwork::LocalNetwork(Options options, QObject *parent)
 
 LocalNetwork::~LocalNetwork()
 {
-    // The contributor goes first (its supervisor before it): it talks to the coordinator.
-    m_supervisor.reset();
-    m_runner.reset();
+    // The contributors go first: they talk to the coordinator.
+    m_devices.clear();
     m_earnings.reset();
     m_history.reset();
     m_coordinator.shutdown();
+}
+
+client::Endpoint LocalNetwork::coordinatorEndpoint() const
+{
+    if (m_options.remoteCoordinator)
+        return *m_options.remoteCoordinator;
+    return { m_coordinator.address(), m_coordinator.token(), {} };
+}
+
+SharedDevice *LocalNetwork::device(const QString &deviceId) const
+{
+    for (const auto &device : m_devices) {
+        if (device->deviceId() == deviceId)
+            return device.get();
+    }
+    return nullptr;
+}
+
+DeviceSupervisor *LocalNetwork::supervisor() const
+{
+    SharedDevice *shared = device(m_deviceId);
+    return shared ? &shared->supervisor() : nullptr;
 }
 
 bool LocalNetwork::start(QString *error)
@@ -47,19 +68,24 @@ bool LocalNetwork::start(QString *error)
     const QString databasePath = m_options.databasePath.isEmpty()
         ? EmbeddedCoordinator::defaultDatabasePath()
         : m_options.databasePath;
-    if (!m_coordinator.start(databasePath, error))
+    if (!m_options.remoteCoordinator && !m_coordinator.start(databasePath, error))
         return false;
+    const QDir dataDirectory = QFileInfo(databasePath).absoluteDir();
 
-    Contributor::Options contributorOptions;
-    contributorOptions.coordinator = coordinatorEndpoint();
-    contributorOptions.inputCacheDirectory
+    m_policies = std::make_unique<PolicyStore>(m_options.policiesPath.isEmpty()
+            ? dataDirectory.filePath(QStringLiteral("policies.json"))
+            : m_options.policiesPath);
+    QString policyError;
+    if (!m_policies->load(&policyError))
+        m_activity.add(m_deviceId, QStringLiteral("device rules not read, defaults used: %1").arg(policyError));
+
+    Contributor::Options common;
+    common.coordinator = coordinatorEndpoint();
+    common.inputCacheDirectory
         = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/inputs");
-    contributorOptions.deviceId = m_deviceId;
-    contributorOptions.nodeName = QSysInfo::machineHostName() + QStringLiteral(" (local)");
-    m_history = std::make_unique<TaskHistory>(
-        QFileInfo(databasePath).absoluteDir().filePath(QStringLiteral("history.sqlite")));
+    m_history = std::make_unique<TaskHistory>(dataDirectory.filePath(QStringLiteral("history.sqlite")));
     if (m_history->open()) {
-        contributorOptions.history = m_history.get();
+        common.history = m_history.get();
         m_earnings = std::make_unique<EarningsTracker>(coordinatorEndpoint(), *m_history);
         m_earnings->start();
     } else {
@@ -67,34 +93,79 @@ bool LocalNetwork::start(QString *error)
         m_activity.add(m_deviceId, m_history->errorString());
         m_history.reset();
     }
-    m_runner = std::make_unique<ContributorRunner>(m_engine, contributorOptions);
-    // The local network shares its device as soon as it starts (the first-run wizard is
-    // where the user will choose otherwise); it still pauses on battery.
-    DevicePolicy policy;
-    policy.enabled = true;
-    m_supervisor = std::make_unique<DeviceSupervisor>(m_runner->contributor(), m_deviceId, policy);
-    m_supervisor->setGlobalPause(m_sharingPaused);
-    m_activity.add(m_deviceId, QStringLiteral("started: %1").arg(m_supervisor->sources()));
-    m_activity.add(m_deviceId, m_supervisor->decision().reason);
-    connect(m_supervisor.get(), &DeviceSupervisor::decisionChanged, this,
-            [this](const QString &deviceId, const QString &, const QString &reason) { m_activity.add(deviceId, reason); });
-    connect(m_runner->contributor(), &Contributor::taskHandedBack, this,
-            [this](const QString &taskId, const QString &, const QString &reason) {
-                m_activity.add(m_deviceId, QStringLiteral("handed task %1 back (%2)").arg(taskId, reason));
+    for (const engine::DeviceInfo &device : m_engine.devices()) {
+        const QString id = QString::fromStdString(device.id);
+        if (device.available && (m_options.deviceId.isEmpty() || id == m_deviceId))
+            shareDevice(device, common);
+    }
+    return true;
+}
+
+void LocalNetwork::shareDevice(const engine::DeviceInfo &info, const Contributor::Options &common)
+{
+    const QString id = QString::fromStdString(info.id);
+    // A device never configured: the best one is shared (the first-run wizard is where the
+    // user chooses otherwise), the others wait to be switched on. One named on the command
+    // line is shared whatever its stored rules say.
+    DevicePolicy policy = m_policies->policy(id).value_or(DevicePolicy {});
+    if (!m_policies->policy(id))
+        policy.enabled = id == m_deviceId;
+    if (!m_options.deviceId.isEmpty())
+        policy.enabled = true;
+
+    Contributor::Options options = common;
+    options.deviceId = id;
+    options.nodeName = QStringLiteral("%1 (%2)").arg(QSysInfo::machineHostName(), id);
+    auto shared = std::make_unique<SharedDevice>(m_engine, options, policy);
+    SharedDevice *device = shared.get();
+    device->setGlobalPause(m_sharingPaused);
+    m_activity.add(id, QStringLiteral("started: %1").arg(device->supervisor().sources()));
+    m_activity.add(id, device->decision().reason);
+    connect(device, &SharedDevice::decisionChanged, this,
+            [this](const QString &deviceId, const QString &action, const QString &reason) {
+                m_activity.add(deviceId, reason);
+                Q_EMIT deviceDecisionChanged(deviceId, action, reason);
             });
-    connect(m_runner->contributor(), &Contributor::taskFinished, this,
-            [this](const QString &taskId, const QString &, bool accepted, qint64 computeMs, const QString &message) {
-                m_activity.add(m_deviceId,
+    connect(device, &SharedDevice::taskHandedBack, this,
+            [this](const QString &deviceId, const QString &taskId, const QString &reason) {
+                m_activity.add(deviceId, QStringLiteral("handed task %1 back (%2)").arg(taskId, reason));
+            });
+    connect(device, &SharedDevice::taskStarted, this, &LocalNetwork::deviceTaskStarted);
+    connect(device, &SharedDevice::taskFinished, this,
+            [this](const QString &deviceId, const QString &taskId, const QString &jobId, bool accepted, qint64 computeMs,
+                const QString &message) {
+                m_activity.add(deviceId,
                     accepted ? QStringLiteral("task %1 computed in %2")
                                    .arg(taskId,
                                        computeMs > 0 ? QStringLiteral("%1 ms").arg(computeMs)
                                                      : QStringLiteral("under a millisecond"))
                              : QStringLiteral("task %1 not accepted: %2").arg(taskId, message));
+                Q_EMIT deviceTaskFinished(deviceId, taskId, accepted);
+                Q_EMIT taskFinished(taskId, jobId, accepted, computeMs, message);
             });
-    connect(m_runner->contributor(), &Contributor::stateChanged, this,
-            &LocalNetwork::contributorStateChanged);
-    connect(m_runner->contributor(), &Contributor::taskFinished, this, &LocalNetwork::taskFinished);
-    m_runner->start();
+    connect(device, &SharedDevice::stateChanged, this,
+            [this](const QString &deviceId, Contributor::State state, const QString &detail) {
+                Q_EMIT deviceStateChanged(deviceId, state, detail);
+                if (deviceId == m_deviceId)
+                    Q_EMIT contributorStateChanged(state, detail);
+            });
+    connect(device, &SharedDevice::reading, this, &LocalNetwork::deviceReading);
+    m_devices.push_back(std::move(shared));
+}
+
+bool LocalNetwork::setDevicePolicy(const QString &deviceId, const DevicePolicy &policy, QString *error)
+{
+    SharedDevice *shared = device(deviceId);
+    if (!shared) {
+        *error = QStringLiteral("no shared device %1 on this machine").arg(deviceId);
+        return false;
+    }
+    shared->setPolicy(policy);
+    Q_EMIT devicePolicyChanged(deviceId, policy);
+    if (!m_policies->setPolicy(deviceId, policy, error)) {
+        m_activity.add(deviceId, QStringLiteral("rules apply but were not saved: %1").arg(*error));
+        return false;
+    }
     return true;
 }
 
@@ -103,8 +174,8 @@ void LocalNetwork::setSharingPaused(bool paused)
     if (paused == m_sharingPaused)
         return;
     m_sharingPaused = paused;
-    if (m_supervisor)
-        m_supervisor->setGlobalPause(paused);
+    for (const auto &device : m_devices)
+        device->setGlobalPause(paused);
     Q_EMIT sharingPausedChanged(paused);
 }
 

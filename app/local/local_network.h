@@ -1,13 +1,20 @@
 #pragma once
 
 // LocalNetwork: the whole network on this machine, as `./dev run` starts it: the engine
-// (device discovery), an embedded coordinator on 127.0.0.1, and one contributor on the
-// best available device. The desktop window and `tributary --headless` both build on it.
+// (device discovery), an embedded coordinator on 127.0.0.1 (or a remote coordinator the
+// user chose instead), and a SharedDevice for each usable device, each under the policy
+// the user set for it (policies.json). The desktop window and `tributary --headless`
+// both build on it.
+//
+// On a first start, with no policies stored, the best device is shared and the others
+// are not; the first-run wizard and the device cards change that.
 
 #include "app/contributor/activity_log.h"
 #include "app/contributor/contributor_runner.h"
 #include "app/contributor/device_supervisor.h"
 #include "app/contributor/earnings_tracker.h"
+#include "app/contributor/shared_device.h"
+#include "app/settings/policy_store.h"
 #include "app/storage/task_history.h"
 #include "app/local/embedded_coordinator.h"
 #include "engine/engine.h"
@@ -16,6 +23,8 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
+#include <vector>
 
 namespace tributary {
 
@@ -24,25 +33,39 @@ class LocalNetwork : public QObject {
 public:
     struct Options {
         QString databasePath;  // empty: EmbeddedCoordinator::defaultDatabasePath()
-        QString deviceId;      // empty: the engine's best device
+        // Empty: every usable device, each under its stored policy. Set: only this device,
+        // and shared (switched on) whatever its stored policy says.
+        QString deviceId;
+        // Where the devices' policies are kept; empty: "policies.json" beside the database.
+        QString policiesPath;
+        // A coordinator to join instead of starting the embedded one.
+        std::optional<client::Endpoint> remoteCoordinator;
     };
 
     explicit LocalNetwork(Options options, QObject *parent = nullptr);
     ~LocalNetwork() override;
 
-    // Discovers devices, starts the coordinator and the contributor. Returns false and
-    // sets *error when the coordinator cannot start or the device cannot be used.
+    // Discovers devices, starts the coordinator and the shared devices. Returns false and
+    // sets *error when the coordinator cannot start or the named device cannot be used.
     bool start(QString *error);
 
     const engine::Engine &engine() const { return m_engine; }
-    QString coordinatorAddress() const { return m_coordinator.address(); }
-    // The address and the local administrator's token, which the contributor and the
-    // window's jobs use.
-    client::Endpoint coordinatorEndpoint() const { return { m_coordinator.address(), m_coordinator.token(), {} }; }
+    QString coordinatorAddress() const { return coordinatorEndpoint().address; }
+    // The address and token the contributors and the window's jobs use: the embedded
+    // coordinator's administrator, or the remote coordinator's.
+    client::Endpoint coordinatorEndpoint() const;
+    bool isRemote() const { return m_options.remoteCoordinator.has_value(); }
+    // The device the header's state follows: the one named in the options, else the best.
     QString contributorDeviceId() const { return m_deviceId; }
-    // The local device's policy keeper (null before start()): the window's controls and
-    // the activity log use it.
-    DeviceSupervisor *supervisor() const { return m_supervisor.get(); }
+    // Every device shared or shareable, in the engine's order (empty before start()).
+    const std::vector<std::unique_ptr<SharedDevice>> &devices() const { return m_devices; }
+    SharedDevice *device(const QString &deviceId) const;
+    // The header device's policy keeper (null before start()).
+    DeviceSupervisor *supervisor() const;
+
+    // Applies the device's policy at once and saves it; false with *error when it cannot
+    // be saved (it still applies until the app exits) or there is no such device.
+    bool setDevicePolicy(const QString &deviceId, const DevicePolicy &policy, QString *error);
     // What the local contributor did and why, for the Activity view.
     ActivityLog *activityLog() { return &m_activity; }
     // Every task this machine ran, beside the local database ("history.sqlite"), settled
@@ -62,15 +85,24 @@ Q_SIGNALS:
     void taskFinished(const QString &taskId, const QString &jobId, bool accepted, qint64 computeMs,
                       const QString &message);
     void sharingPausedChanged(bool paused);
+    // Every shared device's signals (SharedDevice), on this object's thread.
+    void deviceStateChanged(const QString &deviceId, tributary::Contributor::State state, const QString &detail);
+    void deviceTaskStarted(const QString &deviceId, const QString &taskId, const QString &jobId);
+    void deviceTaskFinished(const QString &deviceId, const QString &taskId, bool accepted);
+    void deviceDecisionChanged(const QString &deviceId, const QString &action, const QString &reason);
+    void deviceReading(const QString &deviceId, const tributary::DeviceReading &reading);
+    void devicePolicyChanged(const QString &deviceId, const tributary::DevicePolicy &policy);
 
 private:
+    void shareDevice(const engine::DeviceInfo &device, const Contributor::Options &common);
+
     Options m_options;
     engine::Engine m_engine;
     EmbeddedCoordinator m_coordinator;
     std::unique_ptr<TaskHistory> m_history; // before m_runner: the contributor records into it
     std::unique_ptr<EarningsTracker> m_earnings;
-    std::unique_ptr<ContributorRunner> m_runner;
-    std::unique_ptr<DeviceSupervisor> m_supervisor; // after m_runner: it points at its contributor
+    std::unique_ptr<PolicyStore> m_policies;
+    std::vector<std::unique_ptr<SharedDevice>> m_devices;
     QString m_deviceId;
     ActivityLog m_activity;
     bool m_sharingPaused = false;

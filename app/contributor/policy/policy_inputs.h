@@ -41,6 +41,9 @@ struct PolicyInputs {
     // they keep it.
     QList<GpuProcess> otherGpuProcesses;
     std::optional<double> gpuUtilizationByOthersPercent;
+    // How busy the whole device is, Tributary included (NVML's last sample period); for
+    // the dashboards, and to tell how busy others keep it while Tributary is not computing.
+    std::optional<double> deviceUtilizationPercent;
 
     // Device memory the runtime could use: what is free plus what the runtime holds
     // itself, so the budget does not shrink as the runtime allocates.

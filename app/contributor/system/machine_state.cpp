@@ -61,6 +61,8 @@ PolicyInputs MachineState::read()
     if (m_nvml->read(m_nvmlIndex, &telemetry)) {
         inputs.temperatureC = telemetry.temperatureC;
         inputs.powerW = telemetry.powerW;
+        if (telemetry.utilizationPercent)
+            inputs.deviceUtilizationPercent = double(*telemetry.utilizationPercent);
         if (telemetry.memoryTotalBytes && telemetry.memoryUsedBytes)
             inputs.deviceMemoryFreeBytes = *telemetry.memoryTotalBytes - *telemetry.memoryUsedBytes;
     }

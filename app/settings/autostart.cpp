@@ -24,7 +24,8 @@ QString configHome()
 QStringList configDirs()
 {
     QStringList dirs;
-    for (const QString &dir : qEnvironmentVariable("XDG_CONFIG_DIRS").split(QLatin1Char(':'), Qt::SkipEmptyParts)) {
+    for (const QString &dir :
+        qEnvironmentVariable("XDG_CONFIG_DIRS").split(QLatin1Char(':'), Qt::SkipEmptyParts)) {
         if (QDir::isAbsolutePath(dir))
             dirs << dir;
     }
@@ -54,7 +55,8 @@ QString quoteArgument(const QString &argument)
     else {
         quoted = QStringLiteral("\"");
         for (QChar c : argument) {
-            if (c == QLatin1Char('"') || c == QLatin1Char('`') || c == QLatin1Char('$') || c == QLatin1Char('\\'))
+            if (c == QLatin1Char('"') || c == QLatin1Char('`') || c == QLatin1Char('$')
+                || c == QLatin1Char('\\'))
                 quoted += QLatin1Char('\\');
             quoted += c;
         }
@@ -134,7 +136,7 @@ Autostart::Autostart(QString fileName, QStringList command)
 
 QStringList Autostart::defaultCommand()
 {
-    return {QCoreApplication::applicationFilePath(), QStringLiteral("--minimized")};
+    return { QCoreApplication::applicationFilePath(), QStringLiteral("--minimized") };
 }
 
 QString Autostart::filePath() const
@@ -174,8 +176,9 @@ bool Autostart::setEnabled(bool enabled, QString *error)
 {
     if (m_fileName.isEmpty() || m_fileName.contains(QLatin1Char('/'))
         || !m_fileName.endsWith(QLatin1String(".desktop"))) {
-        setError(error, QStringLiteral("\"%1\" is not an autostart file name: it must end in .desktop and name no folder")
-                            .arg(m_fileName));
+        setError(error,
+            QStringLiteral("\"%1\" is not an autostart file name: it must end in .desktop and name no folder")
+                .arg(m_fileName));
         return false;
     }
 
@@ -184,16 +187,17 @@ bool Autostart::setEnabled(bool enabled, QString *error)
             setError(error, QStringLiteral("Cannot start on login: no program to run was given"));
             return false;
         }
-        const QString contents = QStringLiteral("[Desktop Entry]\n"
-                                                "Type=Application\n"
-                                                "Name=Tributary\n"
-                                                "Comment=Share this computer's GPUs with the Tributary network\n"
-                                                "Exec=%1\n"
-                                                "Icon=tributary\n"
-                                                "Terminal=false\n"
-                                                "Categories=Science;Network;Utility;\n"
-                                                "X-GNOME-Autostart-enabled=true\n")
-                                     .arg(execValue(m_command));
+        const QString contents
+            = QStringLiteral("[Desktop Entry]\n"
+                             "Type=Application\n"
+                             "Name=Tributary\n"
+                             "Comment=Share this computer's GPUs with the Tributary network\n"
+                             "Exec=%1\n"
+                             "Icon=tributary\n"
+                             "Terminal=false\n"
+                             "Categories=Science;Network;Utility;\n"
+                             "X-GNOME-Autostart-enabled=true\n")
+                  .arg(execValue(m_command));
         return writeFile(contents, error);
     }
 
@@ -206,7 +210,8 @@ bool Autostart::setEnabled(bool enabled, QString *error)
     // the spec's way to opt out of that one is a user file that hides it.
     const QString systemFile = systemFilePath();
     if (!systemFile.isEmpty() && startsOnLogin(systemFile))
-        return writeFile(QStringLiteral("[Desktop Entry]\nType=Application\nName=Tributary\nHidden=true\n"), error);
+        return writeFile(
+            QStringLiteral("[Desktop Entry]\nType=Application\nName=Tributary\nHidden=true\n"), error);
     return true;
 }
 
@@ -220,12 +225,14 @@ bool Autostart::writeFile(const QString &contents, QString *error) const
     }
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
-        setError(error, QStringLiteral("Could not write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+        setError(error,
+            QStringLiteral("Could not write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
         return false;
     }
     file.write(contents.toUtf8());
     if (!file.commit()) {
-        setError(error, QStringLiteral("Could not write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+        setError(error,
+            QStringLiteral("Could not write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
         return false;
     }
     return true;

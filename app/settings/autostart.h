@@ -18,6 +18,9 @@
 // /etc/xdg/autostart, put there by an administrator) counts too; turning that off writes
 // a user file with Hidden=true, which is how the spec says a user overrides it.
 //
+// setEnabled(true) rewrites the file each time, so calling it again at start-up while
+// isEnabled() keeps the Exec line pointing at an executable that has moved.
+//
 // Qt Core only (tributary-node links it too). Not thread-safe; use it from one thread.
 
 #include <QString>
@@ -30,7 +33,8 @@ public:
     // `fileName`: the .desktop file's name in the autostart folder (no folders).
     // `command`: what the session runs, program first, one argument per entry; each is
     // quoted in the Exec line as the Desktop Entry spec requires (a path with spaces).
-    explicit Autostart(QString fileName = QStringLiteral("tributary.desktop"), QStringList command = defaultCommand());
+    explicit Autostart(
+        QString fileName = QStringLiteral("tributary.desktop"), QStringList command = defaultCommand());
 
     // This executable with --minimized, so that a login starts the app in the tray.
     // Needs a QCoreApplication.

@@ -71,7 +71,7 @@ void AutostartTest::cleanup()
 void AutostartTest::enableWritesADesktopEntry()
 {
     Autostart autostart(QStringLiteral("tributary.desktop"),
-                        {QStringLiteral("/opt/My Apps/tributary"), QStringLiteral("--minimized")});
+        { QStringLiteral("/opt/My Apps/tributary"), QStringLiteral("--minimized") });
     QCOMPARE(autostart.filePath(), m_configHome + QStringLiteral("/autostart/tributary.desktop"));
     QVERIFY(!autostart.isEnabled());
 
@@ -89,34 +89,35 @@ void AutostartTest::enableWritesADesktopEntry()
     QVERIFY(lines.contains(QStringLiteral("X-GNOME-Autostart-enabled=true")));
     QVERIFY(lines.contains(QStringLiteral("Categories=Science;Network;Utility;")));
     QVERIFY(std::any_of(lines.begin(), lines.end(),
-                        [](const QString &line) { return line.startsWith(QStringLiteral("Comment=")); }));
+        [](const QString &line) { return line.startsWith(QStringLiteral("Comment=")); }));
     for (const QString &line : lines)
         QVERIFY2(line.startsWith(QLatin1Char('[')) || line.contains(QLatin1Char('=')), qPrintable(line));
 
     // Enabling again rewrites the file in place (a moved executable gets its new path).
-    Autostart moved(QStringLiteral("tributary.desktop"), {QStringLiteral("/usr/bin/tributary")});
+    Autostart moved(QStringLiteral("tributary.desktop"), { QStringLiteral("/usr/bin/tributary") });
     QVERIFY2(moved.setEnabled(true, &error), qPrintable(error));
     QVERIFY(readFile(moved.filePath()).contains(QStringLiteral("\nExec=/usr/bin/tributary\n")));
-    QCOMPARE(QDir(m_configHome + QStringLiteral("/autostart")).entryList(QDir::Files), QStringList{QStringLiteral("tributary.desktop")});
+    QCOMPARE(QDir(m_configHome + QStringLiteral("/autostart")).entryList(QDir::Files),
+        QStringList { QStringLiteral("tributary.desktop") });
 }
 
 void AutostartTest::quotesArgumentsAsTheSpecSays()
 {
     // Plain arguments stay bare; the default command ends with --minimized.
-    QCOMPARE(Autostart::execValue({QStringLiteral("/usr/bin/tributary"), QStringLiteral("--minimized")}),
-             QStringLiteral("/usr/bin/tributary --minimized"));
+    QCOMPARE(Autostart::execValue({ QStringLiteral("/usr/bin/tributary"), QStringLiteral("--minimized") }),
+        QStringLiteral("/usr/bin/tributary --minimized"));
     QCOMPARE(Autostart::defaultCommand().value(1), QStringLiteral("--minimized"));
     QCOMPARE(Autostart::defaultCommand().value(0), QCoreApplication::applicationFilePath());
     // Spaces quote; ", `, $ and \ are backslash-escaped inside quotes, and then the
     // string escaping doubles every backslash; % doubles so it is no field code.
-    QCOMPARE(Autostart::execValue({QStringLiteral("/home/a b/$x\"y\\z"), QStringLiteral("100%")}),
-             QStringLiteral("\"/home/a b/\\\\$x\\\\\"y\\\\\\\\z\" 100%%"));
-    QCOMPARE(Autostart::execValue({QStringLiteral("/a"), QString()}), QStringLiteral("/a \"\""));
+    QCOMPARE(Autostart::execValue({ QStringLiteral("/home/a b/$x\"y\\z"), QStringLiteral("100%") }),
+        QStringLiteral("\"/home/a b/\\\\$x\\\\\"y\\\\\\\\z\" 100%%"));
+    QCOMPARE(Autostart::execValue({ QStringLiteral("/a"), QString() }), QStringLiteral("/a \"\""));
 }
 
 void AutostartTest::disableRemovesTheFile()
 {
-    Autostart autostart(QStringLiteral("tributary.desktop"), {QStringLiteral("/usr/bin/tributary")});
+    Autostart autostart(QStringLiteral("tributary.desktop"), { QStringLiteral("/usr/bin/tributary") });
     QString error;
     QVERIFY2(autostart.setEnabled(true, &error), qPrintable(error));
     QVERIFY(QFileInfo::exists(autostart.filePath()));
@@ -131,17 +132,20 @@ void AutostartTest::disableRemovesTheFile()
 void AutostartTest::hiddenOrGnomeDisabledReadsAsDisabled()
 {
     Autostart autostart;
-    QVERIFY(writeFile(autostart.filePath(), "[Desktop Entry]\nType=Application\nName=Tributary\nExec=tributary\n"));
+    QVERIFY(writeFile(
+        autostart.filePath(), "[Desktop Entry]\nType=Application\nName=Tributary\nExec=tributary\n"));
     QVERIFY(autostart.isEnabled());
 
     // As a desktop's "Startup Applications" dialog leaves it.
-    QVERIFY(writeFile(autostart.filePath(), "[Desktop Entry]\nType=Application\nExec=tributary\nHidden = true\n"));
+    QVERIFY(writeFile(
+        autostart.filePath(), "[Desktop Entry]\nType=Application\nExec=tributary\nHidden = true\n"));
     QVERIFY(!autostart.isEnabled());
     QVERIFY(writeFile(autostart.filePath(),
-                      "# edited\n[Desktop Entry]\nExec=tributary\nX-GNOME-Autostart-enabled=false\n"));
+        "# edited\n[Desktop Entry]\nExec=tributary\nX-GNOME-Autostart-enabled=false\n"));
     QVERIFY(!autostart.isEnabled());
     // A Hidden key in another group is not the entry's.
-    QVERIFY(writeFile(autostart.filePath(), "[Desktop Entry]\nExec=tributary\n[Desktop Action x]\nHidden=true\n"));
+    QVERIFY(writeFile(
+        autostart.filePath(), "[Desktop Entry]\nExec=tributary\n[Desktop Action x]\nHidden=true\n"));
     QVERIFY(autostart.isEnabled());
 
     // Turning it on again replaces the user's hidden file.
@@ -163,9 +167,9 @@ void AutostartTest::notADesktopEntryReadsAsDisabled()
 void AutostartTest::systemFileIsOverriddenByHidden()
 {
     // An administrator's /etc/xdg/autostart/tributary.desktop starts the app for everyone.
-    Autostart autostart(QStringLiteral("tributary.desktop"), {QStringLiteral("/usr/bin/tributary")});
+    Autostart autostart(QStringLiteral("tributary.desktop"), { QStringLiteral("/usr/bin/tributary") });
     QVERIFY(writeFile(m_dir->filePath(QStringLiteral("system/autostart/tributary.desktop")),
-                      "[Desktop Entry]\nType=Application\nExec=tributary\n"));
+        "[Desktop Entry]\nType=Application\nExec=tributary\n"));
     QVERIFY(autostart.isEnabled());
 
     // Turning it off cannot delete that file; a user file with Hidden=true masks it.
@@ -184,7 +188,7 @@ void AutostartTest::unwritableFolderNamesThePath()
     const QString blocker = m_dir->filePath(QStringLiteral("a-file"));
     QVERIFY(writeFile(blocker, "not a folder"));
     qputenv("XDG_CONFIG_HOME", QFile::encodeName(blocker + QStringLiteral("/config")));
-    Autostart autostart(QStringLiteral("tributary.desktop"), {QStringLiteral("/usr/bin/tributary")});
+    Autostart autostart(QStringLiteral("tributary.desktop"), { QStringLiteral("/usr/bin/tributary") });
 
     QString error;
     QVERIFY(!autostart.setEnabled(true, &error));
@@ -196,7 +200,8 @@ void AutostartTest::badFileNameIsRefused()
 {
     QString error;
     QVERIFY(!Autostart(QStringLiteral("../evil.desktop")).setEnabled(true, &error));
-    QVERIFY2(error.contains(QStringLiteral("\"../evil.desktop\" is not an autostart file name")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("\"../evil.desktop\" is not an autostart file name")),
+        qPrintable(error));
     QVERIFY(!Autostart(QStringLiteral("tributary")).setEnabled(true, &error));
     QVERIFY2(error.contains(QStringLiteral("must end in .desktop")), qPrintable(error));
     QVERIFY(!Autostart(QStringLiteral("tributary.desktop"), {}).setEnabled(true, &error));

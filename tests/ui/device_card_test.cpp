@@ -6,6 +6,7 @@
 #include "ui/device_card.h"
 #include "ui/policy_editor.h"
 
+#include <QAbstractButton>
 #include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -55,6 +56,13 @@ DeviceSample sample(qint64 atMs, double utilization, std::optional<double> tempe
     std::optional<double> power = {})
 {
     return { atMs, utilization, temperature, power };
+}
+
+// Clicks a check box or radio button where its indicator is: a click in the middle of a
+// box stretched by its layout would miss the part that reacts.
+void clickBox(QAbstractButton *button)
+{
+    QTest::mouseClick(button, Qt::LeftButton, {}, QPoint(6, button->height() / 2));
 }
 
 } // namespace
@@ -117,7 +125,7 @@ void DeviceCardTest::editorReflectsEachChange()
     editor.show();
     QVERIFY(QTest::qWaitForWindowExposed(&editor));
 
-    QTest::mouseClick(editor.shareBox(), Qt::LeftButton);
+    clickBox(editor.shareBox());
     QCOMPARE(editor.policy().enabled, false);
 
     // Schedule: add a window (weeknights by default), edit it, remove the first.
@@ -140,40 +148,40 @@ void DeviceCardTest::editorReflectsEachChange()
     QCOMPARE(editor.policy().schedule[1], added);
 
     // When to run.
-    QTest::mouseClick(editor.idleButton(), Qt::LeftButton);
+    clickBox(editor.idleButton());
     QCOMPARE(editor.policy().when, DevicePolicy::When::WhenIdle);
     QVERIFY(editor.idleMinutes()->isEnabled());
     editor.idleMinutes()->setValue(10);
     QCOMPARE(editor.policy().idleSeconds, 600);
     QCOMPARE(editor.policy().schedule.size(), 2); // kept while another rule is chosen
-    QTest::mouseClick(editor.alwaysButton(), Qt::LeftButton);
+    clickBox(editor.alwaysButton());
     QCOMPARE(editor.policy().when, DevicePolicy::When::Always);
     QVERIFY(!editor.idleMinutes()->isEnabled());
 
     // Pauses.
-    QTest::mouseClick(editor.pauseOnBatteryBox(), Qt::LeftButton);
+    clickBox(editor.pauseOnBatteryBox());
     QCOMPARE(editor.policy().pauseOnBattery, true);
     editor.processNames()->setText(QStringLiteral(" steam ,, obs64 , "));
     QCOMPARE(editor.policy().gpuBusyProcesses, (QStringList { QStringLiteral("steam"), QStringLiteral("obs64") }));
     editor.gpuBusyPercent()->setValue(50);
     QCOMPARE(editor.policy().gpuBusyUtilizationPercent, 50.0);
-    QTest::mouseClick(editor.gpuBusyBox(), Qt::LeftButton);
+    clickBox(editor.gpuBusyBox());
     QCOMPARE(editor.policy().pauseWhenGpuBusy, false);
     QVERIFY(!editor.processNames()->isEnabled());
 
     // Limits and the memory cap.
     editor.powerLimit()->setValue(450);
     QCOMPARE(editor.policy().powerLimitW, std::optional<double>(450));
-    QTest::mouseClick(editor.temperatureLimitBox(), Qt::LeftButton);
+    clickBox(editor.temperatureLimitBox());
     QCOMPARE(editor.policy().temperatureLimitC, std::nullopt);
-    QTest::mouseClick(editor.throttleButton(), Qt::LeftButton);
+    clickBox(editor.throttleButton());
     QCOMPARE(editor.policy().overLimitAction, DevicePolicy::OverLimitAction::Throttle);
-    QTest::mouseClick(editor.powerLimitBox(), Qt::LeftButton);
+    clickBox(editor.powerLimitBox());
     QCOMPARE(editor.policy().powerLimitW, std::nullopt);
     QVERIFY(!editor.throttleButton()->isEnabled()); // nothing to be over
     editor.memoryCapGiB()->setValue(2.5);
     QCOMPARE(editor.policy().memoryCapBytes, std::optional<quint64>(5 * kGiB / 2));
-    QTest::mouseClick(editor.memoryCapBox(), Qt::LeftButton);
+    clickBox(editor.memoryCapBox());
     QCOMPARE(editor.policy().memoryCapBytes, std::nullopt);
 
     // The edited form is valid, and saving closes the dialog.
@@ -220,11 +228,11 @@ void DeviceCardTest::editorRefusesAWindowWithoutDays()
     QVERIFY2(editor.problemLabel()->text().startsWith(QStringLiteral("Schedule window 2 has no days")),
         qPrintable(editor.problemLabel()->text()));
     // Also while another rule is chosen: such a window could not be saved.
-    QTest::mouseClick(editor.alwaysButton(), Qt::LeftButton);
+    clickBox(editor.alwaysButton());
     editor.accept();
     QVERIFY(editor.isVisible());
 
-    QTest::mouseClick(editor.scheduleButton(), Qt::LeftButton);
+    clickBox(editor.scheduleButton());
     QTest::mouseClick(editor.removeWindowButton(1), Qt::LeftButton);
     QTest::mouseClick(editor.okButton(), Qt::LeftButton);
     QVERIFY(!editor.isVisible());
@@ -244,12 +252,12 @@ void DeviceCardTest::switchEmitsOnlyWhenTheUserFlipsIt()
     QVERIFY(card.enabledSwitch()->isChecked());
     QCOMPARE(toggled.count(), 0);
 
-    QTest::mouseClick(card.enabledSwitch(), Qt::LeftButton);
+    clickBox(card.enabledSwitch());
     QCOMPARE(toggled.count(), 1);
     QCOMPARE(toggled.at(0).at(0).toString(), QStringLiteral("cuda:0"));
     QCOMPARE(toggled.at(0).at(1).toBool(), false);
     QCOMPARE(card.policy().enabled, false);
-    QTest::mouseClick(card.enabledSwitch(), Qt::LeftButton);
+    clickBox(card.enabledSwitch());
     QCOMPARE(toggled.count(), 2);
     QCOMPARE(toggled.at(1).at(1).toBool(), true);
 }
@@ -273,7 +281,7 @@ void DeviceCardTest::acceptedEditorEmitsTheChangedPolicyOnce()
     QVERIFY(editor->policy() == everyField());
 
     editor->temperatureLimit()->setValue(70);
-    QTest::mouseClick(editor->shareBox(), Qt::LeftButton);
+    clickBox(editor->shareBox());
     QTest::mouseClick(editor->okButton(), Qt::LeftButton);
 
     QCOMPARE(changed.count(), 1);

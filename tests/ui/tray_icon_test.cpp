@@ -150,11 +150,13 @@ void TrayIconTest::statusAndCreditsShowInMenuAndToolTip()
 
     tray.setStatus(QStringLiteral("Sharing: computing on cuda:0"));
     QCOMPARE(tray.statusAction()->text(), QStringLiteral("Sharing: computing on cuda:0"));
-    QCOMPARE(tray.trayIcon()->toolTip(), QStringLiteral("Tributary — Sharing: computing on cuda:0 · today 0.0 credits"));
+    QCOMPARE(tray.trayIcon()->toolTip(),
+        QStringLiteral("Tributary — Sharing: computing on cuda:0 · today 0.0 credits"));
 
     tray.setTodayCredits(12.5, 3.0);
     QCOMPARE(tray.todayAction()->text(), QStringLiteral("Today: 12.5 credits (3.0 pending)"));
-    QCOMPARE(tray.trayIcon()->toolTip(), QStringLiteral("Tributary — Sharing: computing on cuda:0 · today 12.5 credits"));
+    QCOMPARE(tray.trayIcon()->toolTip(),
+        QStringLiteral("Tributary — Sharing: computing on cuda:0 · today 12.5 credits"));
 
     tray.setStatus(QStringLiteral("Paused"));
     tray.setTodayCredits(0.04, 1234.56);
@@ -165,7 +167,8 @@ void TrayIconTest::statusAndCreditsShowInMenuAndToolTip()
     // "&" in a status is shown, not taken as a shortcut marker.
     tray.setStatus(QStringLiteral("Sharing: computing on R&D GPU"));
     QCOMPARE(tray.statusAction()->text(), QStringLiteral("Sharing: computing on R&&D GPU"));
-    QCOMPARE(tray.trayIcon()->toolTip(), QStringLiteral("Tributary — Sharing: computing on R&D GPU · today 0.0 credits"));
+    QCOMPARE(tray.trayIcon()->toolTip(),
+        QStringLiteral("Tributary — Sharing: computing on R&D GPU · today 0.0 credits"));
 }
 
 void TrayIconTest::clickOnTheIconOpens()

@@ -182,7 +182,7 @@ QWizardPage *FirstRunWizard::createDevicesPage()
         if (device.computeUnits > 0 && device.backend == engine::BackendKind::Cpu)
             facts << QStringLiteral("%1 threads").arg(device.computeUnits);
         if (device.isSoftware)
-            facts << QStringLiteral("software rendering, slower than the processor backend");
+            facts << QStringLiteral("a software GPU that runs on the processor");
         QString note = facts.join(QStringLiteral(" · "));
         if (device.available) {
             check->setChecked(best && best->id == device.id);
@@ -420,8 +420,6 @@ QWizardPage *FirstRunWizard::createRulesPage()
     m_temperatureSpin->setValue(80);
     m_temperatureSpin->setSuffix(QStringLiteral(" °C"));
     heatLayout->addWidget(m_temperatureSpin);
-    auto *then = new QLabel(QStringLiteral(","), heatBox);
-    heatLayout->addWidget(then);
     m_overLimitAction = new QComboBox(heatBox);
     m_overLimitAction->setObjectName(QStringLiteral("overLimitAction"));
     m_overLimitAction->addItem(QStringLiteral("slow it down"), int(DevicePolicy::OverLimitAction::Throttle));

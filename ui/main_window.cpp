@@ -2,10 +2,17 @@
 
 #include "app/jobs/sample_job.h"
 #include "app/local/local_network.h"
+#include "app/settings/autostart.h"
 #include "ui/device_table_model.h"
 #include "ui/earnings_panel.h"
+#include "ui/tray_icon.h"
 
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
 #include <QFont>
+#include <QMessageBox>
+#include <QSystemTrayIcon>
 #include <QGroupBox>
 #include <QHeaderView>
 #include <QHBoxLayout>
@@ -53,6 +60,77 @@ MainWindow::MainWindow(LocalNetwork &network, QWidget *parent)
     connect(&m_network, &LocalNetwork::contributorStateChanged, this, &MainWindow::showContributorState);
     connect(&m_network, &LocalNetwork::taskFinished, this,
             [this](const QString &, const QString &, bool accepted) { countTask(accepted); });
+    createTray();
+}
+
+void MainWindow::createTray()
+{
+    m_tray = new TrayIcon(this);
+    connect(m_tray, &TrayIcon::pauseToggled, &m_network, &LocalNetwork::setSharingPaused);
+    connect(m_tray, &TrayIcon::openRequested, this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+    });
+    connect(m_tray, &TrayIcon::quitRequested, this, [this] {
+        quitFromTray();
+        close();
+        QApplication::quit();
+    });
+    connect(m_tray, &TrayIcon::startOnLoginToggled, this, [this](bool on) {
+        QString error;
+        Autostart autostart;
+        if (!autostart.setEnabled(on, &error))
+            QMessageBox::warning(this, QStringLiteral("Start on login"), error);
+        m_tray->setStartOnLogin(autostart.isEnabled());
+    });
+    connect(&m_network, &LocalNetwork::sharingPausedChanged, this, &MainWindow::showTrayState);
+    connect(&m_network, &LocalNetwork::taskFinished, this, &MainWindow::showTrayState);
+    m_tray->setStartOnLogin(Autostart().isEnabled());
+    showTrayState();
+    m_tray->show();
+}
+
+void MainWindow::showTrayState()
+{
+    m_tray->setSharingPaused(m_network.sharingPaused());
+    m_tray->setStatus(m_network.sharingPaused() ? QStringLiteral("Paused")
+            : m_contributorState.isEmpty()      ? QStringLiteral("Not sharing")
+                                                : m_contributorState);
+    if (TaskHistory *history = m_network.history()) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 midnight = QDateTime(QDate::currentDate(), QTime(0, 0)).toMSecsSinceEpoch();
+        const TaskHistory::Totals today = history->totals(midnight, now + 1);
+        m_tray->setTodayCredits(double(today.verifiedUnits) / double(kCreditUnitsPerCredit),
+            double(today.pendingUnits) / double(kCreditUnitsPerCredit));
+    }
+}
+
+bool MainWindow::closesToTray() const
+{
+    return !m_quitting && m_tray->isAvailable();
+}
+
+void MainWindow::quitFromTray()
+{
+    m_quitting = true;
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!closesToTray()) {
+        QMainWindow::closeEvent(event);
+        return;
+    }
+    // Sharing goes on; say so once, where the user will look for the app.
+    hide();
+    event->ignore();
+    if (!m_toldAboutTray) {
+        m_toldAboutTray = true;
+        m_tray->trayIcon()->showMessage(QStringLiteral("Tributary is still sharing"),
+            QStringLiteral("It keeps running in the tray. Use Quit Tributary there to stop."),
+            QSystemTrayIcon::Information, 5000);
+    }
 }
 
 MainWindow::~MainWindow() = default;
@@ -184,6 +262,10 @@ void MainWindow::showNetworkStarted()
 {
     m_addressLabel->setText(QStringLiteral("Local coordinator: %1").arg(m_network.coordinatorAddress()));
     m_earnings->setHistory(m_network.history());
+    // Today's credits in the tray follow the history: a run recorded, a payment settled.
+    if (TaskHistory *history = m_network.history())
+        connect(history, &TaskHistory::committed, this, &MainWindow::showTrayState);
+    showTrayState();
 }
 
 void MainWindow::showContributorState(Contributor::State state, const QString &detail)
@@ -196,6 +278,10 @@ void MainWindow::showContributorState(Contributor::State state, const QString &d
             text += QStringLiteral(" — ") + detail;
     }
     m_connectionLabel->setText(text);
+    m_contributorState = state == Contributor::State::Working
+        ? QStringLiteral("Sharing: computing on %1").arg(m_network.contributorDeviceId())
+        : QStringLiteral("Sharing: %1").arg(Contributor::stateName(state));
+    showTrayState();
 }
 
 void MainWindow::countTask(bool accepted)

@@ -4,6 +4,9 @@
 // state of the local network (coordinator and contributor) with a switch to pause
 // sharing, what the contributor did and why (the activity log), and runs the sample job
 // with a progress bar that moves as tasks are verified.
+//
+// It owns the tray icon. Where the desktop has a tray, closing the window hides it and
+// sharing goes on; "Quit Tributary" in the tray's menu is the way out.
 
 #include "app/contributor/contributor.h"
 #include "app/jobs/job_runner.h"
@@ -18,6 +21,7 @@ class QTabWidget;
 class QProgressBar;
 class QPushButton;
 class QTableView;
+class QCloseEvent;
 
 namespace tributary {
 class LocalNetwork;
@@ -27,6 +31,7 @@ namespace tributary::ui {
 
 class DeviceTableModel;
 class EarningsPanel;
+class TrayIcon;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -51,6 +56,12 @@ public:
     QListView *activityView() const { return m_activityView; }
     QTabWidget *tabs() const { return m_tabs; }
     EarningsPanel *earningsPanel() const { return m_earnings; }
+    TrayIcon *trayIcon() const { return m_tray; }
+
+    // Whether closing the window only hides it (a tray is there to bring it back).
+    bool closesToTray() const;
+    // Lets the next close quit even with a tray ("Quit Tributary").
+    void quitFromTray();
 
 public Q_SLOTS:
     void runSampleJob();
@@ -58,7 +69,12 @@ public Q_SLOTS:
 Q_SIGNALS:
     void sampleJobFinished(bool succeeded);
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
+    void createTray();
+    void showTrayState();
     QWidget *createHeader();
     QWidget *createDevicesBox();
     QWidget *createSampleJobBox();
@@ -80,6 +96,10 @@ private:
     QListView *m_activityView = nullptr;
     QTabWidget *m_tabs = nullptr;
     EarningsPanel *m_earnings = nullptr;
+    TrayIcon *m_tray = nullptr;
+    bool m_quitting = false;
+    bool m_toldAboutTray = false;
+    QString m_contributorState; // for the tray's status line
     int m_tasksAccepted = 0;
     QPushButton *m_runButton = nullptr;
     QProgressBar *m_progress = nullptr;

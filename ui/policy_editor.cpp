@@ -47,8 +47,9 @@ QDoubleSpinBox *spinBox(double minimum, double maximum, int decimals, const QStr
 
 QLabel *hint(const QString &text, QWidget *parent)
 {
+    // Lines broken by hand: word-wrapped labels give the dialog a height that squeezes
+    // the schedule rows.
     auto *label = new QLabel(text, parent);
-    label->setWordWrap(true);
     label->setTextFormat(Qt::PlainText);
     label->setForegroundRole(QPalette::PlaceholderText);
     return label;
@@ -80,8 +81,8 @@ PolicyEditor::PolicyEditor(const DevicePolicy &policy, const QString &deviceTitl
     title->setFont(titleFont);
     title->setTextFormat(Qt::PlainText);
     layout->addWidget(title);
-    layout->addWidget(hint(QStringLiteral("Tributary only computes on this device when every rule below "
-                                          "allows it, and stops within a second when one no longer does."),
+    layout->addWidget(hint(QStringLiteral("Tributary only computes on this device when every rule below allows it,\n"
+                                          "and stops within a second when one no longer does."),
         this));
 
     m_share = new QCheckBox(QStringLiteral("Share this device with the network"), this);
@@ -93,7 +94,6 @@ PolicyEditor::PolicyEditor(const DevicePolicy &policy, const QString &deviceTitl
 
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("problemLabel"));
-    m_problem->setWordWrap(true);
     m_problem->setTextFormat(Qt::PlainText);
     m_problem->setStyleSheet(QStringLiteral("QLabel { color: #b3261e; font-weight: 600; }"));
     m_problem->hide();
@@ -106,9 +106,7 @@ PolicyEditor::PolicyEditor(const DevicePolicy &policy, const QString &deviceTitl
     connect(buttons, &QDialogButtonBox::rejected, this, &PolicyEditor::reject);
     layout->addWidget(buttons);
 
-    // Wrapped labels make the dialog's first size too small; never shrink below what fits.
-    layout->setSizeConstraint(QLayout::SetMinimumSize);
-    setMinimumWidth(620);
+    layout->setSizeConstraint(QLayout::SetMinimumSize); // never squeeze the form
     load(policy);
     updateEnabled();
 }
@@ -159,9 +157,8 @@ QWidget *PolicyEditor::createWhenBox()
     addRow->addWidget(m_addWindow);
     addRow->addStretch(1);
     scheduleLayout->addLayout(addRow);
-    scheduleLayout->addWidget(hint(QStringLiteral("A window that ends before it starts runs past midnight "
-                                                  "into the next day; the same start and end means the "
-                                                  "whole day."),
+    scheduleLayout->addWidget(hint(QStringLiteral("A window that ends before it starts runs past midnight into "
+                                                  "the next day;\nthe same start and end means the whole day."),
         m_scheduleBox));
     layout->addWidget(m_scheduleBox);
     return box;
@@ -409,8 +406,8 @@ DevicePolicy PolicyEditor::policy() const
 QString PolicyEditor::problem() const
 {
     if (m_scheduled->isChecked() && m_windows.empty())
-        return QStringLiteral("“On a schedule” needs at least one window: add a window, or choose "
-                              "another rule for when to run.");
+        return QStringLiteral("“On a schedule” needs at least one window: add a window, or choose another "
+                              "rule.");
     for (std::size_t i = 0; i < m_windows.size(); ++i) {
         const auto &days = m_windows[i].days;
         if (std::none_of(days.begin(), days.end(), [](const QToolButton *day) { return day->isChecked(); }))

@@ -23,6 +23,9 @@ QString pauseText(bool paused)
 
 QString creditsText(double credits)
 {
+    // A small task earns a fraction of a credit: show its first digits, not "0.0".
+    if (credits > 0 && credits < 1)
+        return QString::number(credits, 'g', 2);
     return QString::number(credits, 'f', 1);
 }
 

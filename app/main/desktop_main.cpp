@@ -24,6 +24,7 @@ struct DesktopOptions {
     QString databasePath;
     QString deviceId;
     bool runSampleJob = false;
+    bool minimized = false;
     QString screenshotPath;
 };
 
@@ -47,7 +48,10 @@ DesktopOptions parseOptions(const QCoreApplication &app)
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Run the sample job, save a screenshot of the window to <file> once it is verified, and quit."),
         QStringLiteral("file"));
-    parser.addOptions({headless, database, device, runSample, screenshot});
+    const QCommandLineOption minimized(QStringLiteral("minimized"),
+        QStringLiteral("Start in the tray without opening the window (what \"Start on login\" runs); "
+                       "the window opens anyway where the desktop has no tray."));
+    parser.addOptions({headless, database, device, runSample, screenshot, minimized});
     parser.process(app);
 
     DesktopOptions options;
@@ -55,6 +59,7 @@ DesktopOptions parseOptions(const QCoreApplication &app)
     options.databasePath = parser.value(database);
     options.deviceId = parser.value(device);
     options.screenshotPath = parser.value(screenshot);
+    options.minimized = parser.isSet(minimized);
     options.runSampleJob = parser.isSet(runSample) || !options.screenshotPath.isEmpty();
     return options;
 }
@@ -102,7 +107,11 @@ int runDesktopApp(int argc, char **argv)
         return 1;
     }
     window.showNetworkStarted();
-    window.show();
+    // With a tray, closing the window leaves the app sharing there; a dialog closed while
+    // the window is hidden must not quit it either.
+    QApplication::setQuitOnLastWindowClosed(!window.closesToTray());
+    if (!options.minimized || !window.closesToTray())
+        window.show();
 
     if (!options.screenshotPath.isEmpty()) {
         // The window as it opens, then its Earnings tab once the ledger has paid the sample

@@ -6,7 +6,9 @@
 #include "ui/device_table_model.h"
 #include "ui/earnings_panel.h"
 #include "ui/main_window.h"
+#include "ui/tray_icon.h"
 
+#include <QAction>
 #include <QBarSet>
 #include <QFile>
 #include <QLabel>
@@ -120,6 +122,26 @@ void MainWindowTest::showsDevicesAndRunsTheSampleJob()
     QTest::mouseClick(window.pauseButton(), Qt::LeftButton);
     QVERIFY(!network.sharingPaused());
     QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains(QStringLiteral("waiting for work")), 1000);
+
+    // The tray: today's credits, and the same pause as the window's button.
+    ui::TrayIcon *tray = window.trayIcon();
+    QTRY_VERIFY2(tray->todayAction()->text().startsWith(QStringLiteral("Today: "))
+                     && !tray->todayAction()->text().startsWith(QStringLiteral("Today: 0.0 ")),
+        qPrintable(tray->todayAction()->text()));
+    QVERIFY2(tray->statusAction()->text().startsWith(QStringLiteral("Sharing: ")), qPrintable(tray->statusAction()->text()));
+    tray->pauseAction()->trigger();
+    QVERIFY(network.sharingPaused());
+    QCOMPARE(window.pauseButton()->text(), QStringLiteral("Resume sharing"));
+    QCOMPARE(tray->statusAction()->text(), QStringLiteral("Paused"));
+    QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains(QStringLiteral("paused — paused by you")), 1000);
+    tray->pauseAction()->trigger();
+    QVERIFY(!network.sharingPaused());
+    QVERIFY(!tray->pauseAction()->isChecked());
+
+    // Without a tray to come back from (offscreen has none), closing the window closes it.
+    QVERIFY(!window.closesToTray());
+    QVERIFY(window.close());
+    QVERIFY(!window.isVisible());
 }
 
 QTEST_MAIN(MainWindowTest)

@@ -155,6 +155,9 @@ void TrayIconTest::statusAndCreditsShowInMenuAndToolTip()
 
     tray.setTodayCredits(12.5, 3.0);
     QCOMPARE(tray.todayAction()->text(), QStringLiteral("Today: 12.5 credits (3.0 pending)"));
+    tray.setTodayCredits(0.0163, 0);
+    QCOMPARE(tray.todayAction()->text(), QStringLiteral("Today: 0.016 credits (0.0 pending)"));
+    tray.setTodayCredits(12.5, 3.0);
     QCOMPARE(tray.trayIcon()->toolTip(),
         QStringLiteral("Tributary — Sharing: computing on cuda:0 · today 12.5 credits"));
 

@@ -13,8 +13,8 @@
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QStackedWidget>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 #include <array>
@@ -227,10 +227,10 @@ DeviceCard::DeviceCard(QString deviceId, QString title, QString detail, QWidget 
     m_charts = new QWidget(this);
     auto *charts = new QHBoxLayout(m_charts);
     charts->setContentsMargins(0, 0, 0, 0);
-    charts->addWidget(createMetric(m_utilization, QStringLiteral("Utilization"), QStringLiteral(" %"),
-        QColor(0x1e, 0x6f, 0xd9)));
-    charts->addWidget(createMetric(m_temperature, QStringLiteral("Temperature"), QStringLiteral(" °C"),
-        QColor(0xe0, 0x6c, 0x00)));
+    charts->addWidget(createMetric(
+        m_utilization, QStringLiteral("Utilization"), QStringLiteral(" %"), QColor(0x1e, 0x6f, 0xd9)));
+    charts->addWidget(createMetric(
+        m_temperature, QStringLiteral("Temperature"), QStringLiteral(" °C"), QColor(0xe0, 0x6c, 0x00)));
     charts->addWidget(
         createMetric(m_power, QStringLiteral("Power"), QStringLiteral(" W"), QColor(0x7b, 0x3f, 0xb5)));
     m_utilization.valueAxis->setRange(0, 100);
@@ -242,7 +242,8 @@ DeviceCard::DeviceCard(QString deviceId, QString title, QString detail, QWidget 
     clearCurrentTask();
 }
 
-QWidget *DeviceCard::createMetric(Metric &metric, const QString &name, const QString &unit, const QColor &colour)
+QWidget *DeviceCard::createMetric(
+    Metric &metric, const QString &name, const QString &unit, const QColor &colour)
 {
     auto *box = new QWidget(this);
     auto *layout = new QVBoxLayout(box);
@@ -387,8 +388,8 @@ void DeviceCard::appendPoint(Metric &metric, qint64 atMs, std::optional<double> 
         series->removePoints(0, stale);
     metric.timeAxis->setRange(double(cutoffMs), double(atMs));
 
-    metric.caption->setText(value ? metric.name + QLatin1Char(' ') + QString::number(*value, 'f', 0) + metric.unit
-                                  : metric.name);
+    metric.caption->setText(
+        value ? metric.name + QLatin1Char(' ') + QString::number(*value, 'f', 0) + metric.unit : metric.name);
     // No reading anywhere in the window: say so rather than draw an empty chart.
     metric.stack->setCurrentWidget(series->count() == 0 ? static_cast<QWidget *>(metric.note) : metric.view);
     if (!autoRange || series->count() == 0)

@@ -81,9 +81,10 @@ PolicyEditor::PolicyEditor(const DevicePolicy &policy, const QString &deviceTitl
     title->setFont(titleFont);
     title->setTextFormat(Qt::PlainText);
     layout->addWidget(title);
-    layout->addWidget(hint(QStringLiteral("Tributary only computes on this device when every rule below allows it,\n"
-                                          "and stops within a second when one no longer does."),
-        this));
+    layout->addWidget(
+        hint(QStringLiteral("Tributary only computes on this device when every rule below allows it,\n"
+                            "and stops within a second when one no longer does."),
+            this));
 
     m_share = new QCheckBox(QStringLiteral("Share this device with the network"), this);
     m_share->setObjectName(QStringLiteral("shareBox"));
@@ -157,9 +158,10 @@ QWidget *PolicyEditor::createWhenBox()
     addRow->addWidget(m_addWindow);
     addRow->addStretch(1);
     scheduleLayout->addLayout(addRow);
-    scheduleLayout->addWidget(hint(QStringLiteral("A window that ends before it starts runs past midnight into "
-                                                  "the next day;\nthe same start and end means the whole day."),
-        m_scheduleBox));
+    scheduleLayout->addWidget(
+        hint(QStringLiteral("A window that ends before it starts runs past midnight into "
+                            "the next day;\nthe same start and end means the whole day."),
+            m_scheduleBox));
     layout->addWidget(m_scheduleBox);
     return box;
 }
@@ -354,11 +356,11 @@ DevicePolicy PolicyEditor::policy() const
 {
     DevicePolicy policy = m_given; // fields the form does not show stay as given
     policy.enabled = m_share->isChecked();
-    policy.when = m_idle->isChecked()     ? DevicePolicy::When::WhenIdle
-        : m_scheduled->isChecked()        ? DevicePolicy::When::Schedule
-                                          : DevicePolicy::When::Always;
-    policy.idleSeconds = m_idleMinutes->value() == m_shownIdleMinutes ? m_given.idleSeconds
-                                                                      : m_idleMinutes->value() * 60;
+    policy.when = m_idle->isChecked() ? DevicePolicy::When::WhenIdle
+        : m_scheduled->isChecked()    ? DevicePolicy::When::Schedule
+                                      : DevicePolicy::When::Always;
+    policy.idleSeconds
+        = m_idleMinutes->value() == m_shownIdleMinutes ? m_given.idleSeconds : m_idleMinutes->value() * 60;
     policy.schedule.clear();
     for (const WindowRow &row : m_windows) {
         ScheduleWindow window { {}, row.start->time(), row.end->time() };
@@ -406,13 +408,12 @@ DevicePolicy PolicyEditor::policy() const
 QString PolicyEditor::problem() const
 {
     if (m_scheduled->isChecked() && m_windows.empty())
-        return QStringLiteral("“On a schedule” needs at least one window: add a window, or choose another "
-                              "rule.");
+        return QStringLiteral("“On a schedule” needs at least one window: "
+                              "add a window, or choose another rule.");
     for (std::size_t i = 0; i < m_windows.size(); ++i) {
         const auto &days = m_windows[i].days;
         if (std::none_of(days.begin(), days.end(), [](const QToolButton *day) { return day->isChecked(); }))
-            return QStringLiteral("Schedule window %1 has no days: tick at least one day, or remove the "
-                                  "window.")
+            return QStringLiteral("Schedule window %1 has no days: tick at least one day, or remove it.")
                 .arg(i + 1);
     }
     // Whatever the form lets through must also survive being saved and read back.

@@ -7,17 +7,17 @@
 #
 # The login keyring is created and unlocked with a throw-away password read from stdin,
 # so nothing prompts. The test finds TRIBUTARY_PRIVATE_KEYRING=1 in its environment and
-# refuses to run without it. Needs: dbus-daemon and dbus-run-session (Debian: dbus,
-# dbus-bin), gnome-keyring, libsecret-1-0.
+# refuses to run without it. Needs (Debian): dbus-daemon (dbus-run-session), dbus-bin
+# (dbus-send), gnome-keyring, and libsecret-1-0, which QtKeychain loads at run time.
 set -eu
 
 if [ "$#" -lt 1 ]; then
     echo "usage: $0 TEST_BINARY [ARGUMENTS...]" >&2
     exit 2
 fi
-for tool in dbus-run-session gnome-keyring-daemon; do
+for tool in dbus-run-session dbus-send gnome-keyring-daemon; do
     if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "$0: $tool is not installed (Debian: dbus, gnome-keyring)" >&2
+        echo "$0: $tool is not installed (Debian: dbus-daemon, dbus-bin, gnome-keyring)" >&2
         exit 1
     fi
 done

@@ -52,8 +52,8 @@ DevicePolicy everyField()
     return policy;
 }
 
-DeviceSample sample(qint64 atMs, double utilization, std::optional<double> temperature = {},
-    std::optional<double> power = {})
+DeviceSample sample(
+    qint64 atMs, double utilization, std::optional<double> temperature = {}, std::optional<double> power = {})
 {
     return { atMs, utilization, temperature, power };
 }
@@ -162,7 +162,8 @@ void DeviceCardTest::editorReflectsEachChange()
     clickBox(editor.pauseOnBatteryBox());
     QCOMPARE(editor.policy().pauseOnBattery, true);
     editor.processNames()->setText(QStringLiteral(" steam ,, obs64 , "));
-    QCOMPARE(editor.policy().gpuBusyProcesses, (QStringList { QStringLiteral("steam"), QStringLiteral("obs64") }));
+    QCOMPARE(
+        editor.policy().gpuBusyProcesses, (QStringList { QStringLiteral("steam"), QStringLiteral("obs64") }));
     editor.gpuBusyPercent()->setValue(50);
     QCOMPARE(editor.policy().gpuBusyUtilizationPercent, 50.0);
     clickBox(editor.gpuBusyBox());
@@ -241,7 +242,8 @@ void DeviceCardTest::editorRefusesAWindowWithoutDays()
 
 void DeviceCardTest::switchEmitsOnlyWhenTheUserFlipsIt()
 {
-    DeviceCard card(QStringLiteral("cuda:0"), QStringLiteral("NVIDIA H100 (cuda:0)"), QStringLiteral("80 GiB"));
+    DeviceCard card(
+        QStringLiteral("cuda:0"), QStringLiteral("NVIDIA H100 (cuda:0)"), QStringLiteral("80 GiB"));
     card.show();
     QVERIFY(QTest::qWaitForWindowExposed(&card));
     QSignalSpy toggled(&card, &DeviceCard::enabledToggled);
@@ -264,7 +266,8 @@ void DeviceCardTest::switchEmitsOnlyWhenTheUserFlipsIt()
 
 void DeviceCardTest::acceptedEditorEmitsTheChangedPolicyOnce()
 {
-    DeviceCard card(QStringLiteral("cuda:0"), QStringLiteral("NVIDIA H100 (cuda:0)"), QStringLiteral("80 GiB"));
+    DeviceCard card(
+        QStringLiteral("cuda:0"), QStringLiteral("NVIDIA H100 (cuda:0)"), QStringLiteral("80 GiB"));
     card.setPolicy(everyField());
     card.show();
     QVERIFY(QTest::qWaitForWindowExposed(&card));
@@ -325,7 +328,8 @@ void DeviceCardTest::cancelledOrUnchangedEditorEmitsNothing()
 
 void DeviceCardTest::chartsKeepTheLastFiveMinutes()
 {
-    DeviceCard card(QStringLiteral("cuda:0"), QStringLiteral("NVIDIA H100 (cuda:0)"), QStringLiteral("80 GiB"));
+    DeviceCard card(
+        QStringLiteral("cuda:0"), QStringLiteral("NVIDIA H100 (cuda:0)"), QStringLiteral("80 GiB"));
     const qint64 startMs = 1'700'000'000'000;
     // Ten minutes, one reading a second.
     for (int second = 0; second <= 600; ++second)
@@ -348,7 +352,8 @@ void DeviceCardTest::chartsKeepTheLastFiveMinutes()
 
 void DeviceCardTest::unreportedReadingsSaySo()
 {
-    DeviceCard card(QStringLiteral("vulkan:0"), QStringLiteral("llvmpipe (vulkan:0)"), QStringLiteral("software"));
+    DeviceCard card(
+        QStringLiteral("vulkan:0"), QStringLiteral("llvmpipe (vulkan:0)"), QStringLiteral("software"));
     const qint64 startMs = 1'700'000'000'000;
     card.addSample(sample(startMs, 10, std::nullopt, 15.0));
     QVERIFY(card.temperatureNote()->isVisibleTo(&card));
@@ -367,7 +372,8 @@ void DeviceCardTest::unreportedReadingsSaySo()
 
 void DeviceCardTest::showsDecisionTaskAndUnavailability()
 {
-    DeviceCard card(QStringLiteral("cuda:0"), QStringLiteral("NVIDIA H100 (cuda:0)"), QStringLiteral("80 GiB"));
+    DeviceCard card(
+        QStringLiteral("cuda:0"), QStringLiteral("NVIDIA H100 (cuda:0)"), QStringLiteral("80 GiB"));
     QCOMPARE(card.stateLabel()->text(), QStringLiteral("Off"));
     card.setDecision(QStringLiteral("pause"), QStringLiteral("paused: on battery power"));
     QCOMPARE(card.stateLabel()->text(), QStringLiteral("Paused"));
@@ -415,7 +421,8 @@ void DeviceCardTest::summarizesTheRules()
 
     DevicePolicy scheduled = everyField();
     scheduled.schedule.removeLast();
-    scheduled.schedule[0].days = { Qt::Monday, Qt::Tuesday, Qt::Wednesday, Qt::Thursday, Qt::Friday, Qt::Sunday };
+    scheduled.schedule[0].days
+        = { Qt::Monday, Qt::Tuesday, Qt::Wednesday, Qt::Thursday, Qt::Friday, Qt::Sunday };
     QCOMPARE(DeviceCard::summarize(scheduled),
         QStringLiteral("Runs Mon–Fri, Sun 22:00–07:00 · pauses when other programs use the GPU · "
                        "82 °C and 300 W limits (pause) · at most 6 GiB of memory"));

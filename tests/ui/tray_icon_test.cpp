@@ -164,8 +164,8 @@ void TrayIconTest::statusAndCreditsShowInMenuAndToolTip()
     tray.setStatus(QStringLiteral("Paused"));
     tray.setTodayCredits(0.04, 1234.56);
     QCOMPARE(tray.statusAction()->text(), QStringLiteral("Paused"));
-    QCOMPARE(tray.todayAction()->text(), QStringLiteral("Today: 0.0 credits (1234.6 pending)"));
-    QCOMPARE(tray.trayIcon()->toolTip(), QStringLiteral("Tributary — Paused · today 0.0 credits"));
+    QCOMPARE(tray.todayAction()->text(), QStringLiteral("Today: 0.04 credits (1234.6 pending)"));
+    QCOMPARE(tray.trayIcon()->toolTip(), QStringLiteral("Tributary — Paused · today 0.04 credits"));
 
     // "&" in a status is shown, not taken as a shortcut marker.
     tray.setStatus(QStringLiteral("Sharing: computing on R&D GPU"));

@@ -225,8 +225,11 @@ DeviceCard::DeviceCard(QString deviceId, QString title, QString detail, QWidget 
     layout->addLayout(taskRow);
 
     m_charts = new QWidget(this);
-    auto *charts = new QHBoxLayout(m_charts);
-    charts->setContentsMargins(0, 0, 0, 0);
+    auto *chartsColumn = new QVBoxLayout(m_charts);
+    chartsColumn->setContentsMargins(0, 0, 0, 0);
+    chartsColumn->setSpacing(0);
+    auto *charts = new QHBoxLayout;
+    chartsColumn->addLayout(charts);
     charts->addWidget(createMetric(
         m_utilization, QStringLiteral("Utilization"), QStringLiteral(" %"), QColor(0x1e, 0x6f, 0xd9)));
     charts->addWidget(createMetric(
@@ -234,7 +237,13 @@ DeviceCard::DeviceCard(QString deviceId, QString title, QString detail, QWidget 
     charts->addWidget(
         createMetric(m_power, QStringLiteral("Power"), QStringLiteral(" W"), QColor(0x7b, 0x3f, 0xb5)));
     m_utilization.valueAxis->setRange(0, 100);
-    m_charts->setToolTip(QStringLiteral("The last 5 minutes, newest on the right"));
+    auto *span = new QLabel(QStringLiteral("Last 5 minutes, newest on the right"), m_charts);
+    QFont spanFont = span->font();
+    spanFont.setPointSizeF(spanFont.pointSizeF() * 0.85);
+    span->setFont(spanFont);
+    span->setForegroundRole(QPalette::PlaceholderText);
+    span->setAlignment(Qt::AlignRight);
+    chartsColumn->addWidget(span);
     layout->addWidget(m_charts);
 
     setPolicy(m_policy);
@@ -269,7 +278,7 @@ QWidget *DeviceCard::createMetric(
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.8);
     // Time runs left to right over the last kChartWindowMs; one grid line a minute and no
-    // labels: the caption row says "last 5 minutes".
+    // labels: a line under the charts says "last 5 minutes".
     metric.timeAxis = new QValueAxis;
     metric.timeAxis->setRange(-double(kChartWindowMs), 0);
     metric.timeAxis->setTickCount(6);
@@ -371,8 +380,6 @@ void DeviceCard::addSample(const DeviceSample &sample)
     appendPoint(m_utilization, sample.atMs, sample.utilizationPercent, false);
     appendPoint(m_temperature, sample.atMs, sample.temperatureC, true);
     appendPoint(m_power, sample.atMs, sample.powerW, true);
-    m_utilization.caption->setText(
-        QStringLiteral("Utilization %1 %").arg(QString::number(sample.utilizationPercent, 'f', 0)));
 }
 
 void DeviceCard::appendPoint(Metric &metric, qint64 atMs, std::optional<double> value, bool autoRange)

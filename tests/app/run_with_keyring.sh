@@ -23,7 +23,8 @@ for tool in dbus-run-session dbus-send gnome-keyring-daemon; do
 done
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/tributary-keyring.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT INT TERM
+trap 'rm -rf "$scratch"' EXIT
+trap 'exit 130' INT TERM
 mkdir -m 700 "$scratch/home" "$scratch/runtime"
 export HOME="$scratch/home"
 export XDG_DATA_HOME="$scratch/home/.local/share"

@@ -171,7 +171,7 @@ void TrayIconTest::statusAndCreditsShowInMenuAndToolTip()
     tray.setStatus(QStringLiteral("Sharing: computing on R&D GPU"));
     QCOMPARE(tray.statusAction()->text(), QStringLiteral("Sharing: computing on R&&D GPU"));
     QCOMPARE(tray.trayIcon()->toolTip(),
-        QStringLiteral("Tributary — Sharing: computing on R&D GPU · today 0.0 credits"));
+        QStringLiteral("Tributary — Sharing: computing on R&D GPU · today 0.04 credits"));
 }
 
 void TrayIconTest::clickOnTheIconOpens()

@@ -18,6 +18,9 @@ packages=(
   libonnx-dev libonnx-testdata dataset-fashion-mnist libopenblas-dev
   # GUI tests and screenshots; libXss, loaded at run time, for the user's idle time on X11
   xvfb xauth x11-utils libxss1
+  # the coordinator token in the OS keychain (QtKeychain; libsecret loaded at run time), and
+  # for its test a private session bus with GNOME Keyring
+  qtkeychain-qt6-dev libsecret-1-0 gnome-keyring dbus-daemon dbus-bin
   # coordinator tests: TLS certificates, and a client on another gRPC implementation
   openssl python3-grpcio python3-protobuf
   # packaging

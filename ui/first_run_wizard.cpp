@@ -386,7 +386,7 @@ QWizardPage *FirstRunWizard::createRulesPage()
         QStringLiteral("When I am away: after 2 minutes without keyboard or mouse"), whenBox);
     m_runWhenIdle->setObjectName(QStringLiteral("runWhenIdle"));
     m_runNightsAndWeekends = new QRadioButton(
-        QStringLiteral("Nights and weekends: Monday to Friday 22:00–07:00, all day Saturday and Sunday"), whenBox);
+        QStringLiteral("Nights and weekends: every night 22:00–07:00, and all of Saturday and Sunday"), whenBox);
     m_runNightsAndWeekends->setObjectName(QStringLiteral("runNightsAndWeekends"));
     m_runAlways->setChecked(true);
     auto *whenGroup = new QButtonGroup(whenBox);
@@ -449,10 +449,12 @@ QRadioButton *FirstRunWizard::runWhenButton(RunWhen when) const
 QList<ScheduleWindow> FirstRunWizard::nightsAndWeekends()
 {
     // A window whose end is before its start runs into the next morning (device_policy.h);
-    // start == end is the whole day.
+    // start == end is the whole day. Weeknights start Monday evening, so Sunday night's
+    // run into Monday morning needs a window of its own.
     return {
         {{Qt::Monday, Qt::Tuesday, Qt::Wednesday, Qt::Thursday, Qt::Friday}, QTime(22, 0), QTime(7, 0)},
         {{Qt::Saturday, Qt::Sunday}, QTime(0, 0), QTime(0, 0)},
+        {{Qt::Monday}, QTime(0, 0), QTime(7, 0)},
     };
 }
 

@@ -347,6 +347,7 @@ void FirstRunWizardTest::rulesPresets()
         expected.schedule = {
             {{Qt::Monday, Qt::Tuesday, Qt::Wednesday, Qt::Thursday, Qt::Friday}, QTime(22, 0), QTime(7, 0)},
             {{Qt::Saturday, Qt::Sunday}, QTime(0, 0), QTime(0, 0)},
+            {{Qt::Monday}, QTime(0, 0), QTime(7, 0)},
         };
     }
     expected.pauseOnBattery = true;

@@ -375,7 +375,7 @@ void DeviceCard::showState(const QString &text, const QString &background, const
             .arg(background, foreground));
 }
 
-void DeviceCard::addSample(const DeviceSample &sample)
+void DeviceCard::addSample(const DeviceReading &sample)
 {
     appendPoint(m_utilization, sample.atMs, sample.utilizationPercent, false);
     appendPoint(m_temperature, sample.atMs, sample.temperatureC, true);

@@ -17,6 +17,7 @@
 // itself only when the user edits it (switch or editor), and then says so by a signal. The
 // owner stores the change and may call setPolicy() again (it emits nothing).
 
+#include "app/contributor/device_reading.h"
 #include "app/contributor/policy/device_policy.h"
 #include "ui/policy_editor.h"
 
@@ -38,14 +39,6 @@ class QValueAxis;
 
 namespace tributary::ui {
 
-// One reading of a device. Readings a device does not report are left unset.
-struct DeviceSample {
-    qint64 atMs = 0; // milliseconds since the epoch; samples come in time order
-    double utilizationPercent = 0; // 0 .. 100
-    std::optional<double> temperatureC;
-    std::optional<double> powerW;
-};
-
 class DeviceCard : public QFrame {
     Q_OBJECT
 public:
@@ -66,7 +59,7 @@ public:
     void setDecision(const QString &action, const QString &reason);
     // Appends one reading to the charts and drops what is older than kChartWindowMs before
     // it. Cheap: meant to be called about once a second.
-    void addSample(const DeviceSample &sample);
+    void addSample(const DeviceReading &sample);
     void setCurrentTask(const QString &taskId, const QString &jobId);
     void clearCurrentTask();
     // The device cannot be used (no driver, failed self-test): the switch is disabled and

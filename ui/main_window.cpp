@@ -3,7 +3,7 @@
 #include "app/jobs/sample_job.h"
 #include "app/local/local_network.h"
 #include "app/settings/autostart.h"
-#include "ui/device_table_model.h"
+#include "ui/device_cards_panel.h"
 #include "ui/earnings_panel.h"
 #include "ui/tray_icon.h"
 
@@ -14,7 +14,6 @@
 #include <QMessageBox>
 #include <QSystemTrayIcon>
 #include <QGroupBox>
-#include <QHeaderView>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
@@ -23,7 +22,6 @@
 #include <QPushButton>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QVBoxLayout>
 
 namespace tributary::ui {
@@ -42,7 +40,8 @@ MainWindow::MainWindow(LocalNetwork &network, QWidget *parent)
     m_tabs = new QTabWidget(central);
     auto *contribute = new QWidget(m_tabs);
     auto *contributeLayout = new QVBoxLayout(contribute);
-    contributeLayout->addWidget(createDevicesBox(), 1);
+    m_deviceCards = new DeviceCardsPanel(m_network, contribute);
+    contributeLayout->addWidget(m_deviceCards, 1);
     contributeLayout->addWidget(createSampleJobBox());
     m_tabs->addTab(contribute, QStringLiteral("Contribute"));
     m_earnings = new EarningsPanel(m_tabs);
@@ -50,13 +49,11 @@ MainWindow::MainWindow(LocalNetwork &network, QWidget *parent)
     m_tabs->addTab(createActivityBox(), QStringLiteral("Activity"));
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
-    resize(820, 640);
+    resize(920, 820);
 
     m_addressLabel = new QLabel(QStringLiteral("Local coordinator: starting…"), this);
     statusBar()->addPermanentWidget(m_addressLabel);
 
-    m_deviceModel->setDevices(m_network.engine().devices());
-    showDeviceAdvice();
     connect(&m_network, &LocalNetwork::contributorStateChanged, this, &MainWindow::showContributorState);
     connect(&m_network, &LocalNetwork::taskFinished, this,
             [this](const QString &, const QString &, bool accepted) { countTask(accepted); });
@@ -167,20 +164,6 @@ QWidget *MainWindow::createHeader()
     return header;
 }
 
-void MainWindow::showDeviceAdvice()
-{
-    // One line per unusable device that someone can do something about.
-    QStringList lines;
-    for (int row = 0; row < m_deviceModel->rowCount(); ++row) {
-        const QString advice = m_deviceModel->index(row, DeviceTableModel::Status).data(DeviceTableModel::AdviceRole).toString();
-        if (!advice.isEmpty())
-            lines << QStringLiteral("%1: %2")
-                         .arg(m_deviceModel->index(row, DeviceTableModel::Backend).data().toString(), advice);
-    }
-    m_adviceLabel->setText(lines.join(QLatin1Char('\n')));
-    m_adviceLabel->setVisible(!lines.isEmpty());
-}
-
 QWidget *MainWindow::createActivityBox()
 {
     auto *box = new QWidget(this);
@@ -201,30 +184,6 @@ void MainWindow::showSharingPaused(bool paused)
     m_pauseButton->setText(paused ? QStringLiteral("Resume sharing") : QStringLiteral("Pause sharing"));
     m_pauseButton->setToolTip(paused ? QStringLiteral("Let the network use this machine's devices again")
                                      : QStringLiteral("Stop computing for the network until you resume"));
-}
-
-QWidget *MainWindow::createDevicesBox()
-{
-    auto *box = new QGroupBox(QStringLiteral("Devices on this machine"), this);
-    auto *layout = new QVBoxLayout(box);
-    m_deviceModel = new DeviceTableModel(this);
-    m_deviceTable = new QTableView(box);
-    m_deviceTable->setModel(m_deviceModel);
-    m_deviceTable->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_deviceTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_deviceTable->verticalHeader()->hide();
-    m_deviceTable->setWordWrap(false);
-    m_deviceTable->horizontalHeader()->setSectionResizeMode(DeviceTableModel::Name, QHeaderView::Stretch);
-    m_deviceTable->horizontalHeader()->setSectionResizeMode(DeviceTableModel::Backend, QHeaderView::ResizeToContents);
-    m_deviceTable->horizontalHeader()->setSectionResizeMode(DeviceTableModel::Memory, QHeaderView::ResizeToContents);
-    m_deviceTable->horizontalHeader()->setSectionResizeMode(DeviceTableModel::Status, QHeaderView::Stretch);
-    layout->addWidget(m_deviceTable);
-    m_adviceLabel = new QLabel(box);
-    m_adviceLabel->setObjectName(QStringLiteral("deviceAdviceLabel"));
-    m_adviceLabel->setWordWrap(true);
-    m_adviceLabel->setTextFormat(Qt::PlainText);
-    layout->addWidget(m_adviceLabel);
-    return box;
 }
 
 QWidget *MainWindow::createSampleJobBox()
@@ -262,6 +221,7 @@ void MainWindow::showNetworkStarted()
 {
     m_addressLabel->setText(QStringLiteral("Local coordinator: %1").arg(m_network.coordinatorAddress()));
     m_earnings->setHistory(m_network.history());
+    m_deviceCards->bindToNetwork();
     // Today's credits in the tray follow the history: a run recorded, a payment settled.
     if (TaskHistory *history = m_network.history())
         connect(history, &TaskHistory::committed, this, &MainWindow::showTrayState);

@@ -1,8 +1,8 @@
 #pragma once
 
-// MainWindow: the first window a user sees. It shows the devices the engine found, the
-// state of the local network (coordinator and contributor) with a switch to pause
-// sharing, what the contributor did and why (the activity log), and runs the sample job
+// MainWindow: the first window a user sees. It shows a card per device the engine found
+// (its switch, rules, state and live charts), the state of the local network with a
+// switch to pause all sharing, what the contributor did and why (the activity log), and runs the sample job
 // with a progress bar that moves as tasks are verified.
 //
 // It owns the tray icon. Where the desktop has a tray, closing the window hides it and
@@ -20,7 +20,6 @@ class QListView;
 class QTabWidget;
 class QProgressBar;
 class QPushButton;
-class QTableView;
 class QCloseEvent;
 
 namespace tributary {
@@ -29,7 +28,7 @@ class LocalNetwork;
 
 namespace tributary::ui {
 
-class DeviceTableModel;
+class DeviceCardsPanel;
 class EarningsPanel;
 class TrayIcon;
 
@@ -45,8 +44,7 @@ public:
     void showNetworkStarted();
 
     // For tests: the widgets a user looks at.
-    QTableView *deviceTable() const { return m_deviceTable; }
-    QLabel *deviceAdviceLabel() const { return m_adviceLabel; }
+    DeviceCardsPanel *deviceCards() const { return m_deviceCards; }
     QProgressBar *sampleProgress() const { return m_progress; }
     QPushButton *sampleButton() const { return m_runButton; }
     QLabel *sampleResultLabel() const { return m_resultLabel; }
@@ -76,19 +74,15 @@ private:
     void createTray();
     void showTrayState();
     QWidget *createHeader();
-    QWidget *createDevicesBox();
     QWidget *createSampleJobBox();
     QWidget *createActivityBox();
     void showSharingPaused(bool paused);
-    void showDeviceAdvice();
     void showContributorState(Contributor::State state, const QString &detail);
     void showJobOutcome(const JobOutcome &outcome);
     void countTask(bool accepted);
 
     LocalNetwork &m_network;
-    DeviceTableModel *m_deviceModel = nullptr;
-    QTableView *m_deviceTable = nullptr;
-    QLabel *m_adviceLabel = nullptr; // what to do about unusable devices
+    DeviceCardsPanel *m_deviceCards = nullptr;
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_addressLabel = nullptr;
     QLabel *m_tasksLabel = nullptr;

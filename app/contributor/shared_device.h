@@ -18,6 +18,7 @@
 
 #include "app/contributor/contributor.h"
 #include "app/contributor/contributor_runner.h"
+#include "app/contributor/device_reading.h"
 #include "app/contributor/device_supervisor.h"
 
 #include <QElapsedTimer>
@@ -27,16 +28,6 @@
 #include <optional>
 
 namespace tributary {
-
-// One second of a device, as the Contribute tab charts it.
-struct DeviceReading {
-    qint64 atMs = 0; // milliseconds since the epoch
-    // How busy the device was: NVML's figure where the driver gives one, else the share
-    // of the last second Tributary spent computing on it.
-    double utilizationPercent = 0;
-    std::optional<double> temperatureC;
-    std::optional<double> powerW;
-};
 
 class SharedDevice : public QObject {
     Q_OBJECT
@@ -92,5 +83,3 @@ private:
 };
 
 } // namespace tributary
-
-Q_DECLARE_METATYPE(tributary::DeviceReading)

@@ -23,7 +23,7 @@
 
 using namespace tributary;
 using tributary::ui::DeviceCard;
-using tributary::ui::DeviceSample;
+using tributary::DeviceReading;
 using tributary::ui::PolicyEditor;
 
 namespace {
@@ -52,7 +52,7 @@ DevicePolicy everyField()
     return policy;
 }
 
-DeviceSample sample(
+DeviceReading sample(
     qint64 atMs, double utilization, std::optional<double> temperature = {}, std::optional<double> power = {})
 {
     return { atMs, utilization, temperature, power };

@@ -3,7 +3,8 @@
 // shows a verified result.
 
 #include "app/local/local_network.h"
-#include "ui/device_table_model.h"
+#include "ui/device_card.h"
+#include "ui/device_cards_panel.h"
 #include "ui/earnings_panel.h"
 #include "ui/main_window.h"
 #include "ui/tray_icon.h"
@@ -16,7 +17,8 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
-#include <QTableView>
+#include <QCheckBox>
+#include <QLineSeries>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -41,27 +43,34 @@ void MainWindowTest::showsDevicesAndRunsTheSampleJob()
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
 
-    // Every device the engine found is listed; the CPU first, and available.
-    QAbstractItemModel *devices = window.deviceTable()->model();
-    QCOMPARE(devices->rowCount(), int(network.engine().devices().size()));
-    QVERIFY(devices->rowCount() >= 3); // CPU, and a Vulkan and a CUDA row even when unavailable
-    QCOMPARE(devices->index(0, ui::DeviceTableModel::Backend).data().toString(), QStringLiteral("CPU"));
-    // Available, and bit-identical to the reference by the determinism self-test.
-    QCOMPARE(devices->index(0, ui::DeviceTableModel::Status).data().toString(), QStringLiteral("Available · exact"));
-    for (int row = 0; row < devices->rowCount(); ++row) {
-        const QString status = devices->index(row, ui::DeviceTableModel::Status).data().toString();
-        QVERIFY2(status.startsWith(QStringLiteral("Available")) || status.startsWith(QStringLiteral("Unavailable: ")),
-                 qPrintable(status));
-        QVERIFY2(status != QStringLiteral("Unavailable: "), "an unavailable device must say why");
-    }
-
-    // An unusable device says what to do about it, under the list.
+    // Every device the engine found has a card; unusable ones say what to do about it.
+    ui::DeviceCardsPanel *cards = window.deviceCards();
+    QCOMPARE(cards->cardCount(), int(network.engine().devices().size()));
+    QVERIFY(cards->cardCount() >= 3); // CPU, and a Vulkan and a CUDA card even when unavailable
+    ui::DeviceCard *cpu = cards->card(QStringLiteral("cpu:0"));
+    QVERIFY(cpu);
+    QVERIFY(!cpu->isUnavailable());
+    QVERIFY(cpu->policy().enabled); // started with --device cpu:0: shared
+    QVERIFY(cpu->enabledSwitch()->isChecked());
     for (const engine::DeviceInfo &device : network.engine().devices()) {
+        ui::DeviceCard *card = cards->card(QString::fromStdString(device.id));
+        QVERIFY(card);
+        if (!device.available) {
+            QVERIFY(card->isUnavailable());
+            QVERIFY(!card->enabledSwitch()->isEnabled());
+        }
         if (!device.available && device.unavailableReason == "no NVIDIA driver found")
-            QVERIFY2(window.deviceAdviceLabel()->text().contains(QStringLiteral("CUDA: If this computer has an NVIDIA GPU, "
-                                                                                "install NVIDIA's driver")),
-                     qPrintable(window.deviceAdviceLabel()->text()));
+            QVERIFY2(card->adviceLabel()->text().contains(QStringLiteral("If this computer has an NVIDIA GPU, "
+                                                                         "install NVIDIA's driver")),
+                qPrintable(card->adviceLabel()->text()));
+        // Usable, but not the device this session shares: its card says so.
+        if (device.available && device.id != "cpu:0")
+            QVERIFY2(card->adviceLabel()->text().contains(QStringLiteral("Not shared in this session")),
+                qPrintable(card->adviceLabel()->text()));
     }
+    // The shared device charts a reading a second.
+    QTRY_VERIFY_WITH_TIMEOUT(cpu->utilizationSeries()->count() >= 2, 5000);
+    QVERIFY(cpu->temperatureNote()->isVisible()); // the CPU device reports no temperature
 
     // The contributor connects to the embedded coordinator.
     QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains(QStringLiteral("waiting for work")), 20000);
@@ -71,6 +80,7 @@ void MainWindowTest::showsDevicesAndRunsTheSampleJob()
     QVERIFY(!window.sampleButton()->isEnabled());
     QVERIFY(finished.wait(180000));
     QCOMPARE(finished.first().first().toBool(), true);
+    QCOMPARE(cpu->stateLabel()->text(), QStringLiteral("Running"));
 
     QCOMPARE(window.sampleProgress()->maximum(), 16);
     QCOMPARE(window.sampleProgress()->value(), 16);
@@ -117,10 +127,21 @@ void MainWindowTest::showsDevicesAndRunsTheSampleJob()
     QVERIFY(network.sharingPaused());
     QCOMPARE(window.pauseButton()->text(), QStringLiteral("Resume sharing"));
     QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains(QStringLiteral("paused — paused by you")), 1000);
+    QCOMPARE(cpu->stateLabel()->text(), QStringLiteral("Paused"));
     QVERIFY2(activity->index(0, 0).data().toString().endsWith(QStringLiteral("paused by you")),
              qPrintable(activity->index(0, 0).data().toString()));
     QTest::mouseClick(window.pauseButton(), Qt::LeftButton);
     QVERIFY(!network.sharingPaused());
+    QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains(QStringLiteral("waiting for work")), 1000);
+
+    // The card's switch turns the device off at once, and the choice is saved.
+    cpu->enabledSwitch()->click();
+    QVERIFY(!network.device(QStringLiteral("cpu:0"))->policy().enabled);
+    QTRY_COMPARE_WITH_TIMEOUT(cpu->stateLabel()->text(), QStringLiteral("Off"), 1000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains(QStringLiteral("paused")), 1000);
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("policies.json"))));
+    cpu->enabledSwitch()->click();
+    QVERIFY(network.device(QStringLiteral("cpu:0"))->policy().enabled);
     QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains(QStringLiteral("waiting for work")), 1000);
 
     // The tray: today's credits, and the same pause as the window's button.

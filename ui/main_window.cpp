@@ -219,7 +219,9 @@ QWidget *MainWindow::createSampleJobBox()
 
 void MainWindow::showNetworkStarted()
 {
-    m_addressLabel->setText(QStringLiteral("Local coordinator: %1").arg(m_network.coordinatorAddress()));
+    m_addressLabel->setText(QStringLiteral("%1: %2")
+            .arg(m_network.isRemote() ? QStringLiteral("Coordinator") : QStringLiteral("Local coordinator"),
+                m_network.coordinatorAddress()));
     m_earnings->setHistory(m_network.history());
     m_deviceCards->bindToNetwork();
     // Today's credits in the tray follow the history: a run recorded, a payment settled.

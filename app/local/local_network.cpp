@@ -47,6 +47,16 @@ DeviceSupervisor *LocalNetwork::supervisor() const
     return shared ? &shared->supervisor() : nullptr;
 }
 
+QString LocalNetwork::policiesPath() const
+{
+    if (!m_options.policiesPath.isEmpty())
+        return m_options.policiesPath;
+    const QString databasePath = m_options.databasePath.isEmpty()
+        ? EmbeddedCoordinator::defaultDatabasePath()
+        : m_options.databasePath;
+    return QFileInfo(databasePath).absoluteDir().filePath(QStringLiteral("policies.json"));
+}
+
 bool LocalNetwork::start(QString *error)
 {
     if (m_options.deviceId.isEmpty()) {
@@ -72,9 +82,7 @@ bool LocalNetwork::start(QString *error)
         return false;
     const QDir dataDirectory = QFileInfo(databasePath).absoluteDir();
 
-    m_policies = std::make_unique<PolicyStore>(m_options.policiesPath.isEmpty()
-            ? dataDirectory.filePath(QStringLiteral("policies.json"))
-            : m_options.policiesPath);
+    m_policies = std::make_unique<PolicyStore>(policiesPath());
     QString policyError;
     if (!m_policies->load(&policyError))
         m_activity.add(m_deviceId, QStringLiteral("device rules not read, defaults used: %1").arg(policyError));

@@ -45,6 +45,11 @@ public:
     explicit LocalNetwork(Options options, QObject *parent = nullptr);
     ~LocalNetwork() override;
 
+    // Before start(): join `coordinator` instead of starting the embedded one.
+    void setRemoteCoordinator(const client::Endpoint &coordinator) { m_options.remoteCoordinator = coordinator; }
+    // Where the devices' policies are kept (Options::policiesPath, or beside the database).
+    QString policiesPath() const;
+
     // Discovers devices, starts the coordinator and the shared devices. Returns false and
     // sets *error when the coordinator cannot start or the named device cannot be used.
     bool start(QString *error);

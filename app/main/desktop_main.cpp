@@ -4,13 +4,16 @@
 #include "app/logging_categories.h"
 #include "app/local/local_network.h"
 #include "app/main/headless.h"
+#include "app/settings/connection_settings.h"
 #include "ui/earnings_panel.h"
+#include "ui/first_run_flow.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
 #include <QRegularExpression>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -99,6 +102,11 @@ int runDesktopApp(int argc, char **argv)
     const DesktopOptions options = parseOptions(app);
 
     tributary::LocalNetwork network({options.databasePath, options.deviceId});
+    // The screenshot run shows the window as it is after setup; it never asks anything.
+    tributary::ConnectionSettings settings;
+    const QString networkNote = options.screenshotPath.isEmpty()
+        ? tributary::ui::prepareNetwork(network, settings, nullptr)
+        : QString();
     tributary::ui::MainWindow window(network);
     QString error;
     if (!network.start(&error)) {
@@ -112,6 +120,8 @@ int runDesktopApp(int argc, char **argv)
     QApplication::setQuitOnLastWindowClosed(!window.closesToTray());
     if (!options.minimized || !window.closesToTray())
         window.show();
+    if (!networkNote.isEmpty())
+        window.statusBar()->showMessage(networkNote, 15000);
 
     if (!options.screenshotPath.isEmpty()) {
         // The window as it opens, then its Earnings tab once the ledger has paid the sample

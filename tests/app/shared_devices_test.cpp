@@ -11,7 +11,9 @@
 //   Tributary itself has stopped computing on it.
 
 #include "app/local/local_network.h"
+#include "app/settings/connection_settings.h"
 #include "app/settings/policy_store.h"
+#include "coordinator/coordinator.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -30,6 +32,8 @@ private Q_SLOTS:
     void onlyTheBestDeviceIsSharedAtFirstAndASwitchApplies();
     void sharedDevicesReportReadings();
     void othersUtilizationCountsOnlyWhileTributaryRests();
+    void joinsARemoteCoordinatorInsteadOfStartingOne();
+    void connectionSettingsKeepTheChoice();
 };
 
 void SharedDevicesTest::policyStoreSavesAndReadsBack()
@@ -181,6 +185,54 @@ void SharedDevicesTest::othersUtilizationCountsOnlyWhileTributaryRests()
     // Once that has passed, the load is someone else's: the device pauses for them.
     QTRY_COMPARE_WITH_TIMEOUT(supervisor.decision().action, PolicyDecision::Action::Pause, 5000);
     QVERIFY2(supervisor.decision().reason.contains(QStringLiteral("95")), qPrintable(supervisor.decision().reason));
+}
+
+void SharedDevicesTest::joinsARemoteCoordinatorInsteadOfStartingOne()
+{
+    QTemporaryDir dir;
+    coordinator::CoordinatorOptions options;
+    options.databasePath = dir.filePath(QStringLiteral("remote.db")).toStdString();
+    coordinator::Coordinator remote(options);
+    QVERIFY(remote.start());
+    std::string accountId, token;
+    QVERIFY(remote.createAccount("contributor", false, &accountId, &token));
+
+    const QString localDatabase = dir.filePath(QStringLiteral("local/local.db"));
+    LocalNetwork network({ localDatabase, QStringLiteral("cpu:0"), {}, {} });
+    network.setRemoteCoordinator({ QString::fromStdString(remote.address()), QString::fromStdString(token), {} });
+    QString error;
+    QVERIFY2(network.start(&error), qPrintable(error));
+    QVERIFY(network.isRemote());
+    QCOMPARE(network.coordinatorAddress(), QString::fromStdString(remote.address()));
+    QTRY_VERIFY_WITH_TIMEOUT(network.device(QStringLiteral("cpu:0"))->state() == Contributor::State::Idle, 15000);
+    // No embedded coordinator was started: no local database beside the history.
+    QVERIFY(!QFile::exists(localDatabase));
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("local/history.sqlite"))));
+}
+
+void SharedDevicesTest::connectionSettingsKeepTheChoice()
+{
+    QTemporaryDir dir;
+    const QString ini = dir.filePath(QStringLiteral("tributary.conf"));
+    {
+        ConnectionSettings settings(ini);
+        QVERIFY(!settings.firstRunDone());
+        QVERIFY(settings.useLocalNetwork());
+        settings.setFirstRunDone(true);
+        settings.setCoordinator(QStringLiteral("coordinator.example:7443"));
+        QString error;
+        QVERIFY2(settings.sync(&error), qPrintable(error));
+    }
+    ConnectionSettings settings(ini);
+    QVERIFY(settings.firstRunDone());
+    QVERIFY(!settings.useLocalNetwork());
+    QCOMPARE(settings.coordinatorAddress(), QStringLiteral("coordinator.example:7443"));
+    settings.setCoordinator({});
+    QVERIFY(settings.useLocalNetwork());
+    // The token is never among the settings: it lives in the keychain.
+    QFile file(ini);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!file.readAll().toLower().contains("token"));
 }
 
 QTEST_GUILESS_MAIN(SharedDevicesTest)

@@ -15,7 +15,9 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QHeaderView>
 #include <QStackedBarSeries>
+#include <QTableWidget>
 #include <QValueAxis>
 #include <QVBoxLayout>
 
@@ -86,6 +88,13 @@ EarningsPanel::EarningsPanel(QWidget *parent)
     m_chartView->setMinimumHeight(180);
     layout->addWidget(m_chartView, 1);
 
+    auto *groups = new QHBoxLayout;
+    m_byDevice = createGroupTable(QStringLiteral("Device"));
+    m_byJob = createGroupTable(QStringLiteral("Job"));
+    groups->addWidget(m_byDevice);
+    groups->addWidget(m_byJob);
+    layout->addLayout(groups);
+
     auto *buttons = new QHBoxLayout;
     buttons->addStretch(1);
     m_exportButton = new QPushButton(QStringLiteral("Export CSV…"), this);
@@ -123,6 +132,8 @@ void EarningsPanel::refresh()
         m_today->setText(QStringLiteral("No task history on this machine."));
         m_total->clear();
         m_energy->clear();
+        m_byDevice->setRowCount(0);
+        m_byJob->setRowCount(0);
         return;
     }
     const QDateTime now = QDateTime::currentDateTime();
@@ -142,6 +153,9 @@ void EarningsPanel::refresh()
                               .arg(QString::number(total.energyWh / 1000.0, 'f', 3), QString::number(cost, 'f', 2),
                                   QString::number(value - cost, 'f', 2)));
     }
+
+    fillGroupTable(m_byDevice, m_history->byDevice(0, kAllTimeEndMs));
+    fillGroupTable(m_byJob, m_history->byJob(0, kAllTimeEndMs));
 
     // The last kChartDays local days, empty days included.
     const QDate first = now.date().addDays(-(kChartDays - 1));
@@ -175,6 +189,40 @@ void EarningsPanel::refresh()
     for (QAbstractSeries *series : m_chart->series()) {
         series->attachAxis(dayAxis);
         series->attachAxis(creditAxis);
+    }
+}
+
+QTableWidget *EarningsPanel::createGroupTable(const QString &keyTitle)
+{
+    auto *table = new QTableWidget(0, 5, this);
+    table->setHorizontalHeaderLabels({ keyTitle, QStringLiteral("Tasks"), QStringLiteral("Verified"),
+        QStringLiteral("Pending"), QStringLiteral("Energy") });
+    table->verticalHeader()->hide();
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    for (int column = 1; column < 5; ++column)
+        table->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    table->setMinimumHeight(110);
+    return table;
+}
+
+void EarningsPanel::fillGroupTable(QTableWidget *table, const QList<TaskHistory::GroupTotals> &groups)
+{
+    table->setRowCount(int(groups.size()));
+    for (int row = 0; row < groups.size(); ++row) {
+        const TaskHistory::GroupTotals &group = groups[row];
+        const QStringList cells { group.key, QString::number(group.tasks),
+            QString::number(double(group.verifiedUnits) / double(kCreditUnitsPerCredit), 'g', 6),
+            QString::number(double(group.pendingUnits) / double(kCreditUnitsPerCredit), 'g', 6),
+            group.energyWh > 0 ? QStringLiteral("%1 Wh").arg(QString::number(group.energyWh, 'f', 1))
+                               : QStringLiteral("not measured") };
+        for (int column = 0; column < cells.size(); ++column) {
+            auto *item = new QTableWidgetItem(cells[column]);
+            if (column > 0)
+                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            table->setItem(row, column, item);
+        }
     }
 }
 

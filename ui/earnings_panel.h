@@ -8,6 +8,8 @@
 // Refreshes itself after the history commits (at most once a second). A history that
 // could not open leaves the panel saying so.
 
+#include "app/storage/task_history.h"
+
 #include <QPointer>
 #include <QTimer>
 #include <QWidget>
@@ -18,6 +20,7 @@ class QChartView;
 class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
+class QTableWidget;
 
 namespace tributary {
 class TaskHistory;
@@ -48,9 +51,14 @@ public:
     QDoubleSpinBox *creditValue() const { return m_creditValue; }
     QPushButton *exportButton() const { return m_exportButton; }
     QBarSet *verifiedPerDay() const { return m_verifiedSet; }
+    // All-time credits by device and by job: key, tasks, verified, pending, energy.
+    QTableWidget *byDeviceTable() const { return m_byDevice; }
+    QTableWidget *byJobTable() const { return m_byJob; }
 
 private:
     void chooseExportFile();
+    QTableWidget *createGroupTable(const QString &keyTitle);
+    static void fillGroupTable(QTableWidget *table, const QList<TaskHistory::GroupTotals> &groups);
 
     QPointer<TaskHistory> m_history;
     QTimer m_refreshTimer; // coalesces the history's commits into one refresh a second
@@ -64,6 +72,8 @@ private:
     QChartView *m_chartView = nullptr;
     QBarSet *m_verifiedSet = nullptr;
     QBarSet *m_pendingSet = nullptr;
+    QTableWidget *m_byDevice = nullptr;
+    QTableWidget *m_byJob = nullptr;
 };
 
 } // namespace tributary::ui

@@ -17,6 +17,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QCheckBox>
 #include <QLineSeries>
 #include <QTemporaryDir>
@@ -107,6 +108,15 @@ void MainWindowTest::showsDevicesAndRunsTheSampleJob()
              qPrintable(earnings->totalLabel()->text()));
     QCOMPARE(earnings->verifiedPerDay()->count(), ui::EarningsPanel::kChartDays);
     QVERIFY(earnings->verifiedPerDay()->at(ui::EarningsPanel::kChartDays - 1) > 0);
+    // By device and by job: every run was cpu:0's, for the one sample job.
+    QCOMPARE(earnings->byDeviceTable()->rowCount(), 1);
+    QCOMPARE(earnings->byDeviceTable()->item(0, 0)->text(), QStringLiteral("cpu:0"));
+    QCOMPARE(earnings->byDeviceTable()->item(0, 1)->text(), QStringLiteral("16"));
+    QVERIFY(earnings->byDeviceTable()->item(0, 2)->text().toDouble() > 0);
+    QCOMPARE(earnings->byDeviceTable()->item(0, 3)->text(), QStringLiteral("0"));
+    QCOMPARE(earnings->byJobTable()->rowCount(), 1);
+    QCOMPARE(earnings->byJobTable()->item(0, 1)->text(), QStringLiteral("16"));
+    QCOMPARE(earnings->byJobTable()->item(0, 2)->text(), earnings->byDeviceTable()->item(0, 2)->text());
     const QString csvPath = dir.filePath(QStringLiteral("earnings.csv"));
     QString csvError;
     QVERIFY2(earnings->exportCsv(csvPath, &csvError), qPrintable(csvError));

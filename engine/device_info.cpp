@@ -1,5 +1,7 @@
 #include "engine/device_info.h"
 
+#include <cstdio>
+
 namespace tributary::engine {
 
 std::string_view backendName(BackendKind kind)
@@ -25,6 +27,13 @@ bool parseBackendName(std::string_view name, BackendKind *kind)
         }
     }
     return false;
+}
+
+std::string pciBusIdText(unsigned domain, unsigned bus, unsigned device, unsigned function)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%04x:%02x:%02x.%x", domain, bus & 0xffu, device & 0x1fu, function & 0x7u);
+    return text;
 }
 
 std::string_view reproducibilityName(Reproducibility value)

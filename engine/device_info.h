@@ -27,6 +27,9 @@ enum class Reproducibility {
 };
 std::string_view reproducibilityName(Reproducibility value); // "untested", "exact", "failed"
 
+// "0000:01:00.0": a PCI address as Linux's sysfs and NVML write it.
+std::string pciBusIdText(unsigned domain, unsigned bus, unsigned device, unsigned function);
+
 struct DeviceInfo {
     // Stable within one process: "cpu:0", "vulkan:1", "cuda:0".
     std::string id;
@@ -39,6 +42,10 @@ struct DeviceInfo {
     std::string computeCapability; // CUDA only: "8.9"
     std::string driverVersion;     // as the driver reports it; may be empty
     std::string features;          // CPU ISA features ("avx2 fma"), free text elsewhere
+    // Where the GPU sits on the PCI bus, "0000:01:00.0" (domain:bus:device.function, lower-
+    // case hex): how one card's CUDA, Vulkan and NVML or sysfs views are matched. Empty
+    // where unknown (the CPU, software devices, a Vulkan driver without VK_EXT_pci_bus_info).
+    std::string pciBusId;
     bool isSoftware = false;       // a CPU implementation of a GPU API (Mesa lavapipe)
     bool isIntegrated = false;     // a GPU that shares system memory (ranked after discrete GPUs)
     bool available = false;

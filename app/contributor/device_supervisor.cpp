@@ -5,12 +5,13 @@
 
 namespace tributary {
 
-DeviceSupervisor::DeviceSupervisor(Contributor *contributor, QString deviceId, DevicePolicy policy, QObject *parent)
+DeviceSupervisor::DeviceSupervisor(Contributor *contributor, QString deviceId, DevicePolicy policy, QString pciBusId,
+                                   QObject *parent)
     : QObject(parent)
     , m_contributor(contributor)
     , m_deviceId(std::move(deviceId))
     , m_engine(std::move(policy))
-    , m_machine(std::make_unique<MachineState>(m_deviceId))
+    , m_machine(std::make_unique<MachineState>(m_deviceId, std::move(pciBusId)))
 {
     m_clock.start();
     m_reader = [this] { return m_machine->read(); };

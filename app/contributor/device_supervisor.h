@@ -33,8 +33,10 @@ class DeviceSupervisor : public QObject {
 public:
     static constexpr int kIntervalMs = 1000;
 
-    // `contributor` may be null until setContributor().
-    DeviceSupervisor(Contributor *contributor, QString deviceId, DevicePolicy policy, QObject *parent = nullptr);
+    // `contributor` may be null until setContributor(). `pciBusId` (DeviceInfo::pciBusId)
+    // picks the GPU's readings: NVML for an NVIDIA card, sysfs for the others.
+    DeviceSupervisor(Contributor *contributor, QString deviceId, DevicePolicy policy, QString pciBusId = {},
+                     QObject *parent = nullptr);
     ~DeviceSupervisor() override;
 
     const DevicePolicy &policy() const { return m_engine.policy(); }

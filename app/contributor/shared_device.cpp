@@ -6,12 +6,20 @@
 
 namespace tributary {
 
+namespace {
+QString pciBusIdOf(const engine::Engine &engine, const QString &deviceId)
+{
+    const engine::DeviceInfo *device = engine.findDevice(deviceId.toStdString());
+    return device ? QString::fromStdString(device->pciBusId) : QString();
+}
+} // namespace
+
 SharedDevice::SharedDevice(const engine::Engine &engine, Contributor::Options options, DevicePolicy policy,
                            QObject *parent)
     : QObject(parent)
     , m_engine(engine)
     , m_options(std::move(options))
-    , m_supervisor(nullptr, m_options.deviceId, std::move(policy))
+    , m_supervisor(nullptr, m_options.deviceId, std::move(policy), pciBusIdOf(engine, m_options.deviceId))
 {
     m_clock.start();
     connect(&m_supervisor, &DeviceSupervisor::decisionChanged, this, &SharedDevice::decisionChanged);

@@ -1,6 +1,7 @@
 // tributary-node: the contributor runtime without a window, for servers and rigs.
 //
 //   tributary-node --coordinator 127.0.0.1:7443 [--device vulkan:0]
+//   tributary-node --config /etc/tributary/node.json      (the same settings in a file)
 //   tributary-node --list-devices
 
 #include "app/client/channel.h"
@@ -10,6 +11,7 @@
 #include "app/contributor/earnings_tracker.h"
 #include "app/storage/task_history.h"
 #include "app/logging_categories.h"
+#include "app/main/node_config.h"
 #include "app/main/termination_signals.h"
 #include "engine/engine.h"
 
@@ -91,9 +93,28 @@ int main(int argc, char **argv)
         QStringLiteral("SQLite file recording every task run and what it earned (default: history.sqlite in the "
                        "user's data folder)."),
         QStringLiteral("path"));
+    const QCommandLineOption configFile(QStringLiteral("config"),
+        QStringLiteral("JSON file with any of these settings (coordinator, tokenFile, device, name, nodeId, tlsCa, "
+                       "cacheDir, history, maxTasks, and the policy inline); flags win over it."),
+        QStringLiteral("path"));
     parser.addOptions({coordinator, device, name, nodeId, maxTasks, listDevices, tokenFile, tlsCa, cacheDir,
-        policyFile, historyFile});
+        policyFile, historyFile, configFile});
     parser.process(app);
+
+    tributary::NodeConfig config;
+    if (parser.isSet(configFile)) {
+        QString error;
+        const std::optional<tributary::NodeConfig> read = tributary::NodeConfig::fromFile(parser.value(configFile), &error);
+        if (!read) {
+            QTextStream(stderr) << "tributary-node: " << error << Qt::endl;
+            return 2;
+        }
+        config = *read;
+    }
+    // A flag wins over the file.
+    auto setting = [&parser](const QCommandLineOption &option, const QString &fromFile) {
+        return parser.isSet(option) ? parser.value(option) : fromFile;
+    };
 
     QTextStream out(stdout);
     QTextStream err(stderr);
@@ -102,15 +123,16 @@ int main(int argc, char **argv)
         printDevices(engine, out);
         return 0;
     }
-    if (!parser.isSet(coordinator)) {
-        err << "tributary-node: --coordinator <host:port> is required (see --help)" << Qt::endl;
+    tributary::Contributor::Options options;
+    options.coordinator.address = setting(coordinator, config.coordinator);
+    if (options.coordinator.address.isEmpty()) {
+        err << "tributary-node: --coordinator <host:port> (or \"coordinator\" in --config) is required (see --help)"
+            << Qt::endl;
         return 2;
     }
-    tributary::Contributor::Options options;
-    options.coordinator.address = parser.value(coordinator);
-    if (parser.isSet(tokenFile)) {
+    if (const QString path = setting(tokenFile, config.tokenFile); !path.isEmpty()) {
         QString error;
-        options.coordinator.token = tributary::client::readTokenFile(parser.value(tokenFile), &error);
+        options.coordinator.token = tributary::client::readTokenFile(path, &error);
         if (options.coordinator.token.isEmpty()) {
             err << "tributary-node: " << error << Qt::endl;
             return 2;
@@ -122,21 +144,25 @@ int main(int argc, char **argv)
         err << "tributary-node: a token is required: --token-file <path> or TRIBUTARY_TOKEN" << Qt::endl;
         return 2;
     }
-    if (parser.isSet(tlsCa)) {
-        QFile ca(parser.value(tlsCa));
+    if (const QString path = setting(tlsCa, config.tlsCa); !path.isEmpty()) {
+        QFile ca(path);
         if (!ca.open(QIODevice::ReadOnly)) {
-            err << "tributary-node: cannot read " << parser.value(tlsCa) << ": " << ca.errorString() << Qt::endl;
+            err << "tributary-node: cannot read " << path << ": " << ca.errorString() << Qt::endl;
             return 2;
         }
         options.coordinator.tlsRootCertificate = QString::fromUtf8(ca.readAll());
     }
-    options.deviceId = parser.isSet(device) ? parser.value(device)
-                                            : QString::fromStdString(engine.bestDevice()->id);
-    options.nodeName = parser.isSet(name) ? parser.value(name) : QSysInfo::machineHostName();
-    options.nodeId = parser.value(nodeId);
-    options.inputCacheDirectory = parser.isSet(cacheDir)
-        ? parser.value(cacheDir)
-        : QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/inputs");
+    options.deviceId = setting(device, config.device);
+    if (options.deviceId.isEmpty())
+        options.deviceId = QString::fromStdString(engine.bestDevice()->id);
+    options.nodeName = setting(name, config.name);
+    if (options.nodeName.isEmpty())
+        options.nodeName = QSysInfo::machineHostName();
+    options.nodeId = setting(nodeId, config.nodeId);
+    options.inputCacheDirectory = setting(cacheDir, config.cacheDir);
+    if (options.inputCacheDirectory.isEmpty())
+        options.inputCacheDirectory = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/inputs");
+    options.maxTasks = config.maxTasks;
     if (parser.isSet(maxTasks)) {
         bool ok = false;
         options.maxTasks = parser.value(maxTasks).toInt(&ok);
@@ -149,8 +175,9 @@ int main(int argc, char **argv)
 
     // The device's policy: from --policy, else share always (a node exists to share) and
     // pause on battery.
-    tributary::DevicePolicy policy;
-    policy.enabled = true;
+    tributary::DevicePolicy policy = config.policy.value_or(tributary::DevicePolicy {});
+    if (!config.policy)
+        policy.enabled = true;
     if (parser.isSet(policyFile)) {
         QFile file(parser.value(policyFile));
         if (!file.open(QIODevice::ReadOnly)) {
@@ -177,9 +204,10 @@ int main(int argc, char **argv)
     }
 
     // The record of what this node ran and earned; the node runs without it if it cannot open.
-    tributary::TaskHistory history(parser.isSet(historyFile)
-            ? parser.value(historyFile)
-            : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/history.sqlite"));
+    QString historyPath = setting(historyFile, config.history);
+    if (historyPath.isEmpty())
+        historyPath = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/history.sqlite");
+    tributary::TaskHistory history(historyPath);
     std::unique_ptr<tributary::EarningsTracker> earnings;
     if (history.open()) {
         options.history = &history;
@@ -190,7 +218,9 @@ int main(int argc, char **argv)
     }
 
     tributary::ContributorRunner runner(engine, options);
-    tributary::DeviceSupervisor supervisor(runner.contributor(), options.deviceId, policy);
+    const tributary::engine::DeviceInfo *shared = engine.findDevice(options.deviceId.toStdString());
+    tributary::DeviceSupervisor supervisor(runner.contributor(), options.deviceId, policy,
+        shared ? QString::fromStdString(shared->pciBusId) : QString());
     err << "tributary-node: " << supervisor.sources() << Qt::endl;
     QObject::connect(&supervisor, &tributary::DeviceSupervisor::decisionChanged, &app,
                      [&out](const QString &deviceId, const QString &action, const QString &reason) {

@@ -69,6 +69,8 @@ std::vector<DeviceInfo> probeCudaDevices()
         info.subgroupSize = properties.warpSize;
         info.computeCapability = std::to_string(properties.major) + "." + std::to_string(properties.minor);
         info.isIntegrated = properties.integrated != 0;
+        info.pciBusId = pciBusIdText(unsigned(properties.pciDomainID), unsigned(properties.pciBusID),
+                                     unsigned(properties.pciDeviceID), 0);
         info.features = "sm_" + std::to_string(properties.major) + std::to_string(properties.minor);
         if (properties.major < kMinimumMajor || (properties.major == kMinimumMajor && properties.minor < kMinimumMinor)) {
             info.unavailableReason = "compute capability " + info.computeCapability + " is older than the oldest supported ("

@@ -48,6 +48,9 @@ struct NvmlLibrary::Api {
     nvmlReturn_t (*deviceGetEnforcedPowerLimit)(nvmlDevice_t, unsigned *) = nullptr;
     nvmlReturn_t (*deviceGetUtilizationRates)(nvmlDevice_t, NvmlUtilization *) = nullptr;
     nvmlReturn_t (*deviceGetMemoryInfo)(nvmlDevice_t, NvmlMemory *) = nullptr;
+    // Optional: matching a card by PCI address; without them, CUDA's index is used.
+    nvmlReturn_t (*deviceGetHandleByPciBusId)(const char *, nvmlDevice_t *) = nullptr;
+    nvmlReturn_t (*deviceGetIndex)(nvmlDevice_t, unsigned *) = nullptr;
     // Optional: older drivers lack them, and then there is no process list.
     nvmlReturn_t (*deviceGetComputeProcesses)(nvmlDevice_t, unsigned *, NvmlProcessInfo *) = nullptr;
     nvmlReturn_t (*deviceGetGraphicsProcesses)(nvmlDevice_t, unsigned *, NvmlProcessInfo *) = nullptr;
@@ -94,6 +97,8 @@ std::unique_ptr<NvmlLibrary> NvmlLibrary::load(std::string *reason)
         *reason = "libnvidia-ml.so.1 lacks a function Tributary needs (driver too old)";
         return nullptr;
     }
+    api->bind(&api->deviceGetHandleByPciBusId, "nvmlDeviceGetHandleByPciBusId_v2");
+    api->bind(&api->deviceGetIndex, "nvmlDeviceGetIndex");
     api->bind(&api->deviceGetComputeProcesses, "nvmlDeviceGetComputeRunningProcesses_v3");
     api->bind(&api->deviceGetGraphicsProcesses, "nvmlDeviceGetGraphicsRunningProcesses_v3");
     if (const nvmlReturn_t result = api->init(); result != kNvmlSuccess) {
@@ -112,6 +117,18 @@ int NvmlLibrary::deviceCount() const
 {
     unsigned count = 0;
     return m_api->deviceGetCount(&count) == kNvmlSuccess ? static_cast<int>(count) : 0;
+}
+
+int NvmlLibrary::indexOfPciBusId(const std::string &busId) const
+{
+    if (!m_api->deviceGetHandleByPciBusId || !m_api->deviceGetIndex || busId.empty())
+        return -1;
+    nvmlDevice_t device = nullptr;
+    unsigned index = 0;
+    if (m_api->deviceGetHandleByPciBusId(busId.c_str(), &device) != kNvmlSuccess
+        || m_api->deviceGetIndex(device, &index) != kNvmlSuccess)
+        return -1;
+    return static_cast<int>(index);
 }
 
 Status NvmlLibrary::read(int index, DeviceTelemetry *out) const

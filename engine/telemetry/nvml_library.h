@@ -33,6 +33,9 @@ public:
     NvmlLibrary &operator=(const NvmlLibrary &) = delete;
 
     int deviceCount() const;
+    // NVML's index of the GPU at PCI address `busId` ("0000:01:00.0"), or -1 when NVML has
+    // no such GPU (another vendor's card) or the driver cannot look it up.
+    int indexOfPciBusId(const std::string &busId) const;
     // Reads what the driver reports for device `index` (NVML's order, which is CUDA's
     // PCI bus order when CUDA_DEVICE_ORDER=PCI_BUS_ID). Fails only for a bad index or a
     // lost device; unsupported readings are simply left unset.

@@ -116,14 +116,23 @@ VulkanPhysicalDevice describePhysicalDevice(const VulkanApi &api, VkPhysicalDevi
     const bool floatControls = hasExtension(api, device, VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME);
     VkPhysicalDeviceFloatControlsPropertiesKHR floatProperties{};
     floatProperties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES_KHR;
+    const bool pciBusInfo = hasExtension(api, device, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME);
+    VkPhysicalDevicePCIBusInfoPropertiesEXT pciProperties{};
+    pciProperties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT;
+    floatProperties.pNext = pciBusInfo ? &pciProperties : nullptr;
     VkPhysicalDeviceSubgroupProperties subgroup{};
     subgroup.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
-    subgroup.pNext = floatControls ? &floatProperties : nullptr;
+    subgroup.pNext = floatControls ? static_cast<void *>(&floatProperties)
+                   : pciBusInfo   ? static_cast<void *>(&pciProperties)
+                                  : nullptr;
     VkPhysicalDeviceProperties2 properties2{};
     properties2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
     properties2.pNext = &subgroup;
     api.vkGetPhysicalDeviceProperties2(device, &properties2);
     info.subgroupSize = static_cast<int>(subgroup.subgroupSize);
+    if (pciBusInfo && !info.isSoftware)
+        info.pciBusId = pciBusIdText(pciProperties.pciDomain, pciProperties.pciBus, pciProperties.pciDevice,
+                                     pciProperties.pciFunction);
     result.denormPreserve = floatControls && floatProperties.shaderDenormPreserveFloat32;
     if (result.denormPreserve)
         info.features += ", denorm preserve";

@@ -9,6 +9,8 @@
 #include "tests/app/test_processes.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -47,20 +49,25 @@ void SkeletonE2eTest::gemmJobRunsThroughCoordinatorAndNode()
                 dir.filePath(QStringLiteral("node-1-history.sqlite"))});
     QVERIFY(node.waitForStarted());
     // replicate(2), the default: every tile must agree between two different nodes. The
-    // second runs under a policy file, as a rig's operator would configure it.
-    const QString policyPath = dir.filePath(QStringLiteral("policy.json"));
+    // second is configured by a file, policy included, as a rig's operator would set it up.
+    const QString configPath = dir.filePath(QStringLiteral("node.json"));
     {
-        QFile policy(policyPath);
-        QVERIFY(policy.open(QIODevice::WriteOnly));
-        policy.write(R"({"enabled": true, "when": "always", "pauseOnBattery": false, "temperatureLimitC": 85})");
+        QFile config(configPath);
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(QJsonDocument(QJsonObject {
+            { QStringLiteral("coordinator"), address },
+            { QStringLiteral("tokenFile"), tokenFile },
+            { QStringLiteral("device"), QStringLiteral("cpu:0") },
+            { QStringLiteral("name"), QStringLiteral("e2e-node-2") },
+            { QStringLiteral("history"), dir.filePath(QStringLiteral("node-2-history.sqlite")) },
+            { QStringLiteral("policy"), QJsonObject { { QStringLiteral("when"), QStringLiteral("always") },
+                                            { QStringLiteral("pauseOnBattery"), false },
+                                            { QStringLiteral("temperatureLimitC"), 85 } } },
+        }).toJson());
     }
     QProcess secondNode;
     secondNode.setProcessChannelMode(QProcess::MergedChannels);
-    secondNode.start(test::binaryPath(QStringLiteral("tributary-node")),
-                     {QStringLiteral("--coordinator"), address, QStringLiteral("--token-file"), tokenFile,
-                      QStringLiteral("--device"), QStringLiteral("cpu:0"), QStringLiteral("--name"),
-                      QStringLiteral("e2e-node-2"), QStringLiteral("--policy"), policyPath, QStringLiteral("--history"),
-                      dir.filePath(QStringLiteral("node-2-history.sqlite"))});
+    secondNode.start(test::binaryPath(QStringLiteral("tributary-node")), { QStringLiteral("--config"), configPath });
     QVERIFY(secondNode.waitForStarted());
 
     v1::JobSpec spec;
@@ -138,6 +145,29 @@ void SkeletonE2eTest::badPolicyFileIsRefused()
     const QString output = QString::fromUtf8(node.readAll());
     QCOMPARE(node.exitCode(), 2);
     QVERIFY2(output.contains(QStringLiteral("temperatureLimitC")), qPrintable(output));
+
+    // A config file with a typo, and one whose inline policy is bad: each names the key.
+    const QList<std::pair<QByteArray, QString>> badConfigs {
+        { R"({"coordinater": "127.0.0.1:1"})", QStringLiteral("node.json: coordinater: not a setting") },
+        { R"({"coordinator": "127.0.0.1:1", "policy": {"temperatureLimitC": 500}})",
+            QStringLiteral("node.json: policy.temperatureLimitC") },
+        { R"({"coordinator": "127.0.0.1:1", "maxTasks": "ten"})", QStringLiteral("node.json: maxTasks: must be a whole number") },
+    };
+    for (const auto &[contents, expected] : badConfigs) {
+        const QString configPath = dir.filePath(QStringLiteral("node.json"));
+        QFile config(configPath);
+        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        config.write(contents);
+        config.close();
+        QProcess configured;
+        configured.setProcessChannelMode(QProcess::MergedChannels);
+        configured.setProcessEnvironment(node.processEnvironment());
+        configured.start(test::binaryPath(QStringLiteral("tributary-node")), { QStringLiteral("--config"), configPath });
+        QVERIFY(configured.waitForFinished(60000));
+        const QString said = QString::fromUtf8(configured.readAll());
+        QCOMPARE(configured.exitCode(), 2);
+        QVERIFY2(said.contains(expected), qPrintable(said));
+    }
 }
 
 QTEST_GUILESS_MAIN(SkeletonE2eTest)

@@ -10,6 +10,7 @@
 #include "engine/sha256.h"
 #include "engine/sha256_blocks.h"
 
+#include <QRegularExpression>
 #include <QTest>
 
 #include <array>
@@ -314,6 +315,18 @@ private slots:
                 QVERIFY2(!device.unavailableReason.empty(), device.id.c_str());
         }
         QCOMPARE(devices.back().backend, BackendKind::Cuda);
+        // A PCI address only where there is a card on the bus: never the CPU, never a
+        // software device (lavapipe); written as sysfs and NVML write it.
+        QVERIFY(devices[0].pciBusId.empty());
+        const QRegularExpression busId(QStringLiteral("^[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]$"));
+        for (const auto &device : devices) {
+            if (device.isSoftware)
+                QVERIFY2(device.pciBusId.empty(), device.id.c_str());
+            if (!device.pciBusId.empty())
+                QVERIFY2(busId.match(QString::fromStdString(device.pciBusId)).hasMatch(), device.pciBusId.c_str());
+        }
+        QCOMPARE(pciBusIdText(0, 0x65, 0x1f, 7), std::string("0000:65:1f.7"));
+        QCOMPARE(pciBusIdText(0x10000, 1, 0, 0), std::string("10000:01:00.0")); // Intel VMD domains pass 16 bits
 
         // Info for every device found, a Warning with the reason for every unavailable one.
         auto logged = [&](LogLevel level, const std::string &text) {

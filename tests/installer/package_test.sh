@@ -15,7 +15,8 @@ for path in ./usr/bin/tributary ./usr/bin/tributary-node ./usr/bin/tributary-coo
             ./usr/share/applications/org.tributary.Tributary.desktop \
             ./usr/share/icons/hicolor/scalable/apps/tributary.svg \
             ./usr/lib/systemd/system/tributary-node.service \
-            ./usr/share/doc/tributary/examples/node-policy.example.json; do
+            ./usr/share/doc/tributary/examples/node-policy.example.json \
+            ./usr/share/doc/tributary/examples/node.example.json; do
   if ! grep -q " $path\$" <<<"$contents"; then
     echo "$contents"
     echo "FAIL: $path is not in $(basename "$deb")"

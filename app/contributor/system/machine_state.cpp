@@ -1,5 +1,7 @@
 #include "app/contributor/system/machine_state.h"
 
+#include "app/contributor/system/cpu_sysfs.h"
+#include "app/contributor/system/gpu_sysfs.h"
 #include "app/contributor/system/power_source.h"
 #include "app/contributor/system/user_idle.h"
 #include "engine/telemetry/nvml_library.h"
@@ -23,26 +25,49 @@ QString processName(std::uint32_t pid)
 
 } // namespace
 
-MachineState::MachineState(QString deviceId, QString powerSupplyRoot)
+MachineState::MachineState(QString deviceId, QString pciBusId, QString powerSupplyRoot)
     : m_deviceId(std::move(deviceId))
     , m_powerSupplyRoot(std::move(powerSupplyRoot))
     , m_idle(std::make_unique<UserIdle>())
 {
-    if (!m_deviceId.startsWith(QLatin1String("cuda:"))) {
-        m_gpuSource = QStringLiteral("no GPU readings for %1").arg(m_deviceId);
+    if (m_deviceId.startsWith(QLatin1String("cpu:"))) {
+        m_cpu = std::make_unique<CpuSysfs>();
+        m_gpuSource = m_cpu->source();
+        return;
+    }
+    const bool cuda = m_deviceId.startsWith(QLatin1String("cuda:"));
+    if (pciBusId.isEmpty() && !cuda) {
+        m_gpuSource = QStringLiteral("no GPU readings for %1 (no PCI address: a software device)").arg(m_deviceId);
         return;
     }
     std::string reason;
     m_nvml = engine::NvmlLibrary::load(&reason);
-    bool numbered = false;
-    m_nvmlIndex = m_deviceId.mid(5).toInt(&numbered);
-    if (!m_nvml || !numbered || m_nvmlIndex >= m_nvml->deviceCount()) {
-        m_gpuSource = m_nvml ? QStringLiteral("NVML has no device %1").arg(m_deviceId.mid(5))
-                             : QString::fromStdString(reason);
+    QString nvmlWhy = QString::fromStdString(reason);
+    if (m_nvml) {
+        m_nvmlIndex = m_nvml->indexOfPciBusId(pciBusId.toStdString());
+        // Without an address CUDA's index is NVML's only when both count in bus order
+        // (CUDA_DEVICE_ORDER=PCI_BUS_ID, or a machine with one NVIDIA card).
+        bool numbered = false;
+        if (m_nvmlIndex < 0 && pciBusId.isEmpty() && cuda) {
+            m_nvmlIndex = m_deviceId.mid(5).toInt(&numbered);
+            if (!numbered || m_nvmlIndex >= m_nvml->deviceCount())
+                m_nvmlIndex = -1;
+        }
+        if (m_nvmlIndex >= 0) {
+            m_gpuSource = QStringLiteral("NVML device %1%2").arg(m_nvmlIndex).arg(pciBusId.isEmpty() ? QString() : QStringLiteral(" at ") + pciBusId);
+            return;
+        }
+        nvmlWhy = QStringLiteral("NVML has no GPU at %1").arg(pciBusId.isEmpty() ? m_deviceId : pciBusId);
         m_nvml.reset();
+    }
+    if (pciBusId.isEmpty()) {
+        m_gpuSource = nvmlWhy;
         return;
     }
-    m_gpuSource = QStringLiteral("NVML device %1").arg(m_nvmlIndex);
+    m_gpuSysfs = std::make_unique<GpuSysfs>(pciBusId);
+    m_gpuSource = m_gpuSysfs->found() ? m_gpuSysfs->source() : QStringLiteral("%1; %2").arg(nvmlWhy, m_gpuSysfs->source());
+    if (!m_gpuSysfs->found())
+        m_gpuSysfs.reset();
 }
 
 MachineState::~MachineState() = default;
@@ -54,6 +79,23 @@ PolicyInputs MachineState::read()
     if (const std::optional<double> idle = m_idle->seconds())
         inputs.userIdleSeconds = int(std::floor(*idle));
     inputs.onBattery = readPowerSource(m_powerSupplyRoot).onBattery;
+    if (m_cpu) {
+        // The CPU's load is not fed to the policy: this process (the embedded coordinator
+        // verifying results) would count as "another program".
+        const CpuReading cpu = m_cpu->read();
+        inputs.temperatureC = cpu.temperatureC;
+        inputs.powerW = cpu.powerW;
+        return inputs;
+    }
+    if (m_gpuSysfs) {
+        const GpuSysfsReading gpu = m_gpuSysfs->read();
+        inputs.temperatureC = gpu.temperatureC;
+        inputs.powerW = gpu.powerW;
+        inputs.deviceUtilizationPercent = gpu.utilizationPercent;
+        if (gpu.memoryTotalBytes && gpu.memoryUsedBytes && *gpu.memoryTotalBytes >= *gpu.memoryUsedBytes)
+            inputs.deviceMemoryFreeBytes = *gpu.memoryTotalBytes - *gpu.memoryUsedBytes;
+        return inputs;
+    }
     if (!m_nvml)
         return inputs;
 

@@ -8,11 +8,12 @@
 //   PolicyInputs inputs = machine.read();      // about once a second
 //   log(machine.sources());                    // "idle: X11 screen saver on :0; GPU: NVML"
 //
-// NVIDIA readings come from NVML for "cuda:N" devices, as NVML index N. NVML counts in PCI
-// bus order and CUDA fastest-first unless CUDA_DEVICE_ORDER=PCI_BUS_ID, so on a machine
-// with unlike NVIDIA cards the two can differ: matching by PCI bus id is still to do.
-// Other devices have no GPU readings yet, so their temperature and power limits cannot
-// be enforced and the policy's reason says so. Use from one thread.
+// A GPU is found by its PCI address (DeviceInfo::pciBusId), so the CUDA and Vulkan views
+// of one card read the same sensors: NVML for an NVIDIA card, else the kernel's sysfs
+// (amdgpu, i915, xe: GpuSysfs). A "cuda:N" device without an address falls back to NVML
+// index N. The CPU device reads its temperature and package power from hwmon and RAPL
+// (CpuSysfs). Readings a device lacks stay unset, and the policy's reason then says that
+// a limit cannot be enforced. Use from one thread.
 
 #include "app/contributor/policy/policy_inputs.h"
 
@@ -25,11 +26,14 @@ namespace tributary {
 namespace engine {
 class NvmlLibrary;
 }
+class CpuSysfs;
+class GpuSysfs;
 class UserIdle;
 
 class MachineState {
 public:
-    explicit MachineState(QString deviceId, QString powerSupplyRoot = QStringLiteral("/sys/class/power_supply"));
+    explicit MachineState(QString deviceId, QString pciBusId = {},
+                          QString powerSupplyRoot = QStringLiteral("/sys/class/power_supply"));
     ~MachineState();
     MachineState(const MachineState &) = delete;
     MachineState &operator=(const MachineState &) = delete;
@@ -44,6 +48,8 @@ private:
     std::unique_ptr<UserIdle> m_idle;
     std::unique_ptr<engine::NvmlLibrary> m_nvml;
     int m_nvmlIndex = -1;
+    std::unique_ptr<GpuSysfs> m_gpuSysfs; // a GPU NVML does not know
+    std::unique_ptr<CpuSysfs> m_cpu; // the CPU device
     QString m_gpuSource;
 };
 

@@ -146,7 +146,7 @@ void EarningsPanel::refresh()
     const double cost = estimatedCost(total.energyWh, m_pricePerKWh->value());
     const double value = double(total.verifiedUnits) / double(kCreditUnitsPerCredit) * m_creditValue->value();
     if (total.energyWh <= 0 && total.tasks > 0) {
-        m_energy->setText(QStringLiteral("not measured on this machine's devices (NVIDIA GPUs report it); net %1")
+        m_energy->setText(QStringLiteral("not measured on this machine's devices (GPUs with NVIDIA, AMD or Intel drivers report it, and CPUs where RAPL is readable); net %1")
                               .arg(QString::number(value, 'f', 2)));
     } else {
         m_energy->setText(QStringLiteral("%1 kWh, costing %2; net %3")

@@ -7,6 +7,7 @@
 #include "app/settings/connection_settings.h"
 #include "ui/earnings_panel.h"
 #include "ui/first_run_flow.h"
+#include "ui/first_run_wizard.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
@@ -29,6 +30,7 @@ struct DesktopOptions {
     bool runSampleJob = false;
     bool minimized = false;
     QString screenshotPath;
+    QString setupScreenshotPath;
 };
 
 DesktopOptions parseOptions(const QCoreApplication &app)
@@ -54,7 +56,10 @@ DesktopOptions parseOptions(const QCoreApplication &app)
     const QCommandLineOption minimized(QStringLiteral("minimized"),
         QStringLiteral("Start in the tray without opening the window (what \"Start on login\" runs); "
                        "the window opens anyway where the desktop has no tray."));
-    parser.addOptions({headless, database, device, runSample, screenshot, minimized});
+    const QCommandLineOption setupScreenshot(QStringLiteral("setup-screenshot"),
+        QStringLiteral("Save a screenshot of each page of the first-run wizard to <file>-1.png … and quit."),
+        QStringLiteral("file"));
+    parser.addOptions({headless, database, device, runSample, screenshot, minimized, setupScreenshot});
     parser.process(app);
 
     DesktopOptions options;
@@ -63,6 +68,7 @@ DesktopOptions parseOptions(const QCoreApplication &app)
     options.deviceId = parser.value(device);
     options.screenshotPath = parser.value(screenshot);
     options.minimized = parser.isSet(minimized);
+    options.setupScreenshotPath = parser.value(setupScreenshot);
     options.runSampleJob = parser.isSet(runSample) || !options.screenshotPath.isEmpty();
     return options;
 }
@@ -92,6 +98,23 @@ int runHeadlessApp(int argc, char **argv)
     return tributary::runHeadless({options.databasePath, options.deviceId});
 }
 
+// Each page of the first-run wizard, as a user first sees it: <path>-1.png, <path>-2.png, …
+int saveSetupScreenshots(const tributary::engine::Engine &engine, QString path)
+{
+    path.remove(QRegularExpression(QStringLiteral("\\.png$")));
+    tributary::ui::FirstRunWizard wizard(engine);
+    wizard.show();
+    bool saved = true;
+    for (int page = 1; page <= wizard.pageIds().size(); ++page) {
+        QCoreApplication::processEvents();
+        const QString file = QStringLiteral("%1-%2.png").arg(path).arg(page);
+        saved = wizard.grab().save(file) && saved;
+        qCInfo(lcApp).noquote() << "saved screenshot" << file;
+        wizard.next();
+    }
+    return saved ? 0 : 1;
+}
+
 int runDesktopApp(int argc, char **argv)
 {
     QApplication app(argc, argv);
@@ -102,6 +125,8 @@ int runDesktopApp(int argc, char **argv)
     const DesktopOptions options = parseOptions(app);
 
     tributary::LocalNetwork network({options.databasePath, options.deviceId});
+    if (!options.setupScreenshotPath.isEmpty())
+        return saveSetupScreenshots(network.engine(), options.setupScreenshotPath);
     // The screenshot run shows the window as it is after setup; it never asks anything.
     tributary::ConnectionSettings settings;
     const QString networkNote = options.screenshotPath.isEmpty()

@@ -1,51 +1,23 @@
 #include "app/contributor/system/cpu_sysfs.h"
 
+#include "app/contributor/system/sysfs_file.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 
 #include <algorithm>
-#include <chrono>
 
 namespace tributary {
 
 namespace {
 
-std::optional<quint64> readUnsigned(const QString &path, QFile::FileError *error = nullptr)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = file.error();
-        return std::nullopt;
-    }
-    bool ok = false;
-    const quint64 value = file.read(64).trimmed().toULongLong(&ok);
-    if (!ok)
-        return std::nullopt;
-    return value;
-}
-
-QString readText(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromLatin1(file.read(256)).trimmed();
-}
-
 // A hwmon temperature in degrees C (the file holds millidegrees).
 std::optional<double> readCelsius(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return std::nullopt;
-    bool ok = false;
-    const qint64 milli = file.read(64).trimmed().toLongLong(&ok);
-    if (!ok)
-        return std::nullopt;
-    return double(milli) / 1000.0;
+    const std::optional<qint64> milli = sysfs::readInteger(path);
+    return milli ? std::optional<double>(double(*milli) / 1000.0) : std::nullopt;
 }
 
 // The tempN_input files of a hwmon folder, by N.
@@ -66,7 +38,7 @@ QStringList temperatureInputs(const QDir &hwmon)
 
 QString labelOf(const QString &inputPath)
 {
-    return readText(inputPath.chopped(int(qstrlen("input"))) + QStringLiteral("label")); // tempN_label
+    return sysfs::readText(inputPath.chopped(int(qstrlen("input"))) + QStringLiteral("label")); // tempN_label
 }
 
 // One hwmon folder's CPU temperature, as the driver's documentation advises reading it.
@@ -101,17 +73,11 @@ std::optional<double> hwmonTemperatureC(const QString &driver, const QString &hw
     return readCelsius(inputs.contains(first) ? first : inputs.first());
 }
 
-qint64 steadyNowMs()
-{
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
 } // namespace
 
 CpuSysfs::CpuSysfs(QString sysRoot, QString procRoot, std::function<qint64()> nowMs)
     : m_statPath(QDir(procRoot).filePath(QStringLiteral("stat")))
-    , m_nowMs(nowMs ? std::move(nowMs) : std::function<qint64()>(steadyNowMs))
+    , m_nowMs(nowMs ? std::move(nowMs) : std::function<qint64()>(sysfs::steadyNowMs))
 {
     findTemperatureSensors(sysRoot);
     findRaplZones(sysRoot);
@@ -126,7 +92,7 @@ void CpuSysfs::findTemperatureSensors(const QString &sysRoot)
     for (const char *driver : { "k10temp", "zenpower", "coretemp", "cpu_thermal" }) {
         for (const QString &hwmon : hwmons) {
             const QString path = hwmonClass.filePath(hwmon);
-            if (readText(QDir(path).filePath(QStringLiteral("name"))) == QLatin1String(driver))
+            if (sysfs::readText(QDir(path).filePath(QStringLiteral("name"))) == QLatin1String(driver))
                 m_temperatureHwmons.append(path);
         }
         if (!m_temperatureHwmons.isEmpty()) {
@@ -147,11 +113,11 @@ void CpuSysfs::findRaplZones(const QString &sysRoot)
         if (!topLevel.match(zone).hasMatch())
             continue;
         const QDir dir(powercap.filePath(zone));
-        const QString name = readText(dir.filePath(QStringLiteral("name")));
+        const QString name = sysfs::readText(dir.filePath(QStringLiteral("name")));
         if (!name.isEmpty() && !name.startsWith(QLatin1String("package")))
             continue;
         m_raplZones.append(RaplZone { name.isEmpty() ? zone : name, dir.filePath(QStringLiteral("energy_uj")),
-            readUnsigned(dir.filePath(QStringLiteral("max_energy_range_uj"))) });
+            sysfs::readUnsigned(dir.filePath(QStringLiteral("max_energy_range_uj"))) });
     }
     if (m_raplZones.isEmpty())
         m_raplProblem = QStringLiteral("no RAPL package zone under %1").arg(powercap.path());
@@ -235,7 +201,7 @@ std::optional<double> CpuSysfs::readPowerW()
     QList<quint64> energyUj;
     for (const RaplZone &zone : m_raplZones) {
         QFile::FileError error = QFile::NoError;
-        const std::optional<quint64> value = readUnsigned(zone.energyPath, &error);
+        const std::optional<quint64> value = sysfs::readUnsigned(zone.energyPath, &error);
         if (!value) {
             m_raplProblem = error == QFile::PermissionsError
                 ? QStringLiteral("%1 is readable by root only").arg(zone.energyPath)

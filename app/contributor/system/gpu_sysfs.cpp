@@ -1,49 +1,17 @@
 #include "app/contributor/system/gpu_sysfs.h"
 
+#include "app/contributor/system/sysfs_file.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 
 #include <algorithm>
-#include <chrono>
 
 namespace tributary {
 
 namespace {
-
-// One integer from a sysfs attribute; unset when missing, unreadable or not a number.
-std::optional<qint64> readInteger(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return std::nullopt;
-    bool ok = false;
-    const qint64 value = file.read(64).trimmed().toLongLong(&ok);
-    if (!ok)
-        return std::nullopt;
-    return value;
-}
-
-std::optional<quint64> readUnsigned(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return std::nullopt;
-    bool ok = false;
-    const quint64 value = file.read(64).trimmed().toULongLong(&ok);
-    if (!ok)
-        return std::nullopt;
-    return value;
-}
-
-QString readText(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromLatin1(file.read(256)).trimmed();
-}
 
 // The N of each "<prefix>N<suffix>" file in a hwmon folder, ascending: temp1_input, temp2_input...
 QList<int> channels(const QString &hwmon, const QString &prefix, const QString &suffix)
@@ -60,17 +28,11 @@ QList<int> channels(const QString &hwmon, const QString &prefix, const QString &
     return numbers;
 }
 
-qint64 steadyNowMs()
-{
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
 } // namespace
 
 GpuSysfs::GpuSysfs(QString pciBusId, QString sysRoot, std::function<qint64()> nowMs)
     : m_pciBusId(pciBusId.trimmed().toLower())
-    , m_nowMs(nowMs ? std::move(nowMs) : std::function<qint64()>(steadyNowMs))
+    , m_nowMs(nowMs ? std::move(nowMs) : std::function<qint64()>(sysfs::steadyNowMs))
 {
     // Checked before it becomes part of a path, so "../x" cannot leave the PCI folder.
     static const QRegularExpression busId(QStringLiteral("^[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]$"));
@@ -125,11 +87,11 @@ GpuSysfsReading GpuSysfs::read()
     const QDir device(m_devicePath);
 
     // amdgpu's files; other drivers do not have them, and then they stay unset.
-    if (const std::optional<qint64> busy = readInteger(device.filePath(QStringLiteral("gpu_busy_percent")));
+    if (const std::optional<qint64> busy = sysfs::readInteger(device.filePath(QStringLiteral("gpu_busy_percent")));
         busy && *busy >= 0 && *busy <= 100)
         reading.utilizationPercent = double(*busy);
-    reading.memoryUsedBytes = readUnsigned(device.filePath(QStringLiteral("mem_info_vram_used")));
-    reading.memoryTotalBytes = readUnsigned(device.filePath(QStringLiteral("mem_info_vram_total")));
+    reading.memoryUsedBytes = sysfs::readUnsigned(device.filePath(QStringLiteral("mem_info_vram_used")));
+    reading.memoryTotalBytes = sysfs::readUnsigned(device.filePath(QStringLiteral("mem_info_vram_total")));
 
     reading.temperatureC = readTemperatureC();
     reading.powerW = readPowerW();
@@ -139,7 +101,7 @@ GpuSysfsReading GpuSysfs::read()
 std::optional<double> GpuSysfs::readTemperatureC() const
 {
     const auto celsius = [](const QString &path) -> std::optional<double> {
-        if (const std::optional<qint64> milli = readInteger(path))
+        if (const std::optional<qint64> milli = sysfs::readInteger(path))
             return double(*milli) / 1000.0;
         return std::nullopt;
     };
@@ -149,7 +111,7 @@ std::optional<double> GpuSysfs::readTemperatureC() const
     for (const QString &hwmon : m_hwmonPaths) {
         const QDir dir(hwmon);
         for (int n : channels(hwmon, QStringLiteral("temp"), QStringLiteral("_label"))) {
-            if (readText(dir.filePath(QStringLiteral("temp%1_label").arg(n))) == QLatin1String("edge"))
+            if (sysfs::readText(dir.filePath(QStringLiteral("temp%1_label").arg(n))) == QLatin1String("edge"))
                 return celsius(dir.filePath(input.arg(n)));
         }
     }
@@ -169,7 +131,7 @@ std::optional<double> GpuSysfs::readPowerW()
         for (const char *name : { "power1_average", "power1_input" }) {
             const QString path = dir.filePath(QString::fromLatin1(name));
             if (QFileInfo::exists(path)) {
-                if (const std::optional<qint64> microwatts = readInteger(path);
+                if (const std::optional<qint64> microwatts = sysfs::readInteger(path);
                     microwatts && *microwatts >= 0)
                     return double(*microwatts) / 1e6;
                 return std::nullopt;
@@ -183,7 +145,7 @@ std::optional<double> GpuSysfs::readPowerW()
         if (counters.isEmpty())
             continue;
         const std::optional<quint64> energyUj
-            = readUnsigned(QDir(hwmon).filePath(QStringLiteral("energy%1_input").arg(counters.first())));
+            = sysfs::readUnsigned(QDir(hwmon).filePath(QStringLiteral("energy%1_input").arg(counters.first())));
         const qint64 nowMs = m_nowMs();
         if (!energyUj) {
             m_lastEnergyUj.reset();

@@ -82,7 +82,6 @@ void MainWindow::createTray()
         m_tray->setStartOnLogin(autostart.isEnabled());
     });
     connect(&m_network, &LocalNetwork::sharingPausedChanged, this, &MainWindow::showTrayState);
-    connect(&m_network, &LocalNetwork::taskFinished, this, &MainWindow::showTrayState);
     m_tray->setStartOnLogin(Autostart().isEnabled());
     showTrayState();
     m_tray->show();
@@ -225,8 +224,15 @@ void MainWindow::showNetworkStarted()
     m_earnings->setHistory(m_network.history());
     m_deviceCards->bindToNetwork();
     // Today's credits in the tray follow the history: a run recorded, a payment settled.
-    if (TaskHistory *history = m_network.history())
-        connect(history, &TaskHistory::committed, this, &MainWindow::showTrayState);
+    if (TaskHistory *history = m_network.history()) {
+        m_trayRefresh.setSingleShot(true);
+        m_trayRefresh.setInterval(1000);
+        connect(&m_trayRefresh, &QTimer::timeout, this, &MainWindow::showTrayState);
+        connect(history, &TaskHistory::committed, this, [this] {
+            if (!m_trayRefresh.isActive())
+                m_trayRefresh.start();
+        });
+    }
     showTrayState();
 }
 

@@ -12,6 +12,7 @@
 #include "app/jobs/job_runner.h"
 
 #include <QMainWindow>
+#include <QTimer>
 
 #include <memory>
 
@@ -94,6 +95,7 @@ private:
     bool m_quitting = false;
     bool m_toldAboutTray = false;
     QString m_contributorState; // for the tray's status line
+    QTimer m_trayRefresh; // coalesces the history's commits into one tray update a second
     int m_tasksAccepted = 0;
     QPushButton *m_runButton = nullptr;
     QProgressBar *m_progress = nullptr;

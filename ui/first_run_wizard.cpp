@@ -356,7 +356,6 @@ void FirstRunWizard::showBenchmarkResult(const QString &deviceId, const DeviceBe
     if (QLabel *label = m_resultLabels.value(deviceId))
         label->setText(resultText(result));
     m_benchmarkProgress->setValue(m_benchmarkProgress->value() + 1);
-    Q_EMIT deviceBenchmarked(deviceId, result);
 }
 
 void FirstRunWizard::finishBenchmark()

@@ -109,8 +109,6 @@ public:
     QLabel *connectErrorLabel() const { return m_connectError; }
 
 Q_SIGNALS:
-    // Each device's result, as it arrives on the GUI thread.
-    void deviceBenchmarked(const QString &deviceId, const tributary::DeviceBenchmark &result);
     // The benchmark thread has finished every ticked device (or was stopped).
     void benchmarkFinished();
 

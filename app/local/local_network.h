@@ -10,7 +10,6 @@
 // are not; the first-run wizard and the device cards change that.
 
 #include "app/contributor/activity_log.h"
-#include "app/contributor/contributor_runner.h"
 #include "app/contributor/device_supervisor.h"
 #include "app/contributor/earnings_tracker.h"
 #include "app/contributor/shared_device.h"

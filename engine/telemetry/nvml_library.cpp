@@ -131,14 +131,23 @@ int NvmlLibrary::indexOfPciBusId(const std::string &busId) const
     return static_cast<int>(index);
 }
 
+Status NvmlLibrary::handle(int index, void **device) const
+{
+    if (index < 0)
+        return Status::error("nvml: device index " + std::to_string(index) + " is negative");
+    nvmlDevice_t found = nullptr;
+    if (const nvmlReturn_t result = m_api->deviceGetHandleByIndex(static_cast<unsigned>(index), &found);
+        result != kNvmlSuccess)
+        return Status::error("nvml: device " + std::to_string(index) + ": " + m_api->describe(result));
+    *device = found;
+    return Status::ok();
+}
+
 Status NvmlLibrary::read(int index, DeviceTelemetry *out) const
 {
     nvmlDevice_t device = nullptr;
-    if (index < 0)
-        return Status::error("nvml: device index " + std::to_string(index) + " is negative");
-    if (const nvmlReturn_t result = m_api->deviceGetHandleByIndex(static_cast<unsigned>(index), &device);
-        result != kNvmlSuccess)
-        return Status::error("nvml: device " + std::to_string(index) + ": " + m_api->describe(result));
+    if (Status found = handle(index, reinterpret_cast<void **>(&device)); !found)
+        return found;
 
     DeviceTelemetry telemetry;
     unsigned value = 0;
@@ -166,11 +175,8 @@ Status NvmlLibrary::processes(int index, std::vector<GpuProcess> *out) const
     if (!m_api->deviceGetComputeProcesses || !m_api->deviceGetGraphicsProcesses)
         return Status::error("nvml: this driver lists no GPU processes (needs R510 or later)");
     nvmlDevice_t device = nullptr;
-    if (index < 0)
-        return Status::error("nvml: device index " + std::to_string(index) + " is negative");
-    if (const nvmlReturn_t result = m_api->deviceGetHandleByIndex(static_cast<unsigned>(index), &device);
-        result != kNvmlSuccess)
-        return Status::error("nvml: device " + std::to_string(index) + ": " + m_api->describe(result));
+    if (Status found = handle(index, reinterpret_cast<void **>(&device)); !found)
+        return found;
     for (const bool graphics : { false, true }) {
         const auto query = graphics ? m_api->deviceGetGraphicsProcesses : m_api->deviceGetComputeProcesses;
         // Ask with room to spare; a list that grew in between is asked again, bigger.

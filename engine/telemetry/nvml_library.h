@@ -49,6 +49,8 @@ public:
 private:
     struct Api;
     explicit NvmlLibrary(std::unique_ptr<Api> api);
+    // NVML's handle of device `index` (an nvmlDevice_t), or an error naming the index.
+    Status handle(int index, void **device) const;
 
     std::unique_ptr<Api> m_api;
 };

@@ -229,6 +229,27 @@ Status buildEvaluation(const MlpConfig &config, std::int64_t batch, Graph *out)
     return Status::ok();
 }
 
+std::uint64_t forwardFlops(const MlpConfig &config, std::int64_t examples)
+{
+    std::uint64_t multiplyAdds = 0;
+    for (const auto &[rows, columns] : config.layers())
+        multiplyAdds += std::uint64_t(rows) * std::uint64_t(columns);
+    return 2 * std::uint64_t(examples) * multiplyAdds;
+}
+
+std::uint64_t trainingStepFlops(const MlpConfig &config, std::int64_t batch)
+{
+    return 3 * forwardFlops(config, batch);
+}
+
+std::uint64_t parameterCount(const MlpConfig &config)
+{
+    std::uint64_t count = 0;
+    for (const auto &[rows, columns] : config.layers())
+        count += std::uint64_t(rows) * std::uint64_t(columns) + std::uint64_t(columns);
+    return count;
+}
+
 std::string parameterDigest(const std::vector<HostTensor> &parameters)
 {
     std::vector<std::byte> bytes;

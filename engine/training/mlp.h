@@ -66,6 +66,16 @@ Status buildTrainingStep(
 // The forward pass and ArgMax over the classes.
 Status buildEvaluation(const MlpConfig &config, std::int64_t batch, Graph *out);
 
+// Counted work, the unit Tributary prices by: 2 FLOPs per multiply-add of the layers'
+// matrix products. A training step is the forward pass plus the backward pass's two
+// products per layer (input and weight gradients), 6 · batch · Σ rows · columns; an
+// evaluation of `examples` rows is the forward pass alone. Element-wise work is not counted.
+std::uint64_t trainingStepFlops(const MlpConfig &config, std::int64_t batch);
+std::uint64_t forwardFlops(const MlpConfig &config, std::int64_t examples);
+
+// The number of parameter values (weights and biases) of the model.
+std::uint64_t parameterCount(const MlpConfig &config);
+
 // Lower-case hex SHA-256 over the bytes of every tensor, in order: the value compared
 // across backends.
 std::string parameterDigest(const std::vector<HostTensor> &parameters);

@@ -3,7 +3,7 @@
 #include "coordinator/accounts.h"
 #include "coordinator/cpu_backend_pool.h"
 #include "coordinator/id_generator.h"
-#include "coordinator/jobs/gemm_tasks.h"
+#include "coordinator/jobs/job_kinds.h"
 #include "coordinator/services/account_service.h"
 #include "coordinator/services/blob_service.h"
 #include "coordinator/services/job_events.h"
@@ -102,6 +102,7 @@ private:
     JobEvents m_events;
     IdGenerator m_ids;
     CpuBackendPool m_cpu;
+    JobKinds m_kinds;
     std::unique_ptr<Store> m_store;
     std::unique_ptr<BlobCache> m_inputs;
     std::unique_ptr<Authenticator> m_auth;
@@ -231,8 +232,22 @@ engine::Status CoordinatorImpl::start()
     m_scheduler = std::make_unique<Scheduler>(SchedulerOptions { m_options.leaseDuration, backoff });
     VerifierOptions verifierOptions;
     verifierOptions.backoff = backoff;
-    verifierOptions.assemble = assembleGemm;
-    verifierOptions.resultsAgree = gemmResultsAgree;
+    JobKindContext kindContext { *m_inputs, m_cpu };
+    const auto kindOf = [this](const JobRecord &job) -> const JobKind * { return m_kinds.forJob(job); };
+    verifierOptions.assemble = [kindOf, kindContext](StoreTransaction &tx, JobRecord &job) mutable {
+        const JobKind *kind = kindOf(job);
+        return kind ? kind->assemble(tx, kindContext, job) : engine::Status::error("job " + job.id + " has unknown kind " + job.kind);
+    };
+    verifierOptions.resultsAgree = [kindOf](StoreTransaction &tx, const JobRecord &job, const AttemptRecord &a,
+                                       const AttemptRecord &b, bool *agree) {
+        const JobKind *kind = kindOf(job);
+        return kind ? kind->resultsAgree(tx, job, a, b, agree) : engine::Status::error("job " + job.id + " has unknown kind " + job.kind);
+    };
+    verifierOptions.taskAccepted = [kindOf, kindContext](StoreTransaction &tx, JobRecord &job, const TaskRecord &task,
+                                       std::int64_t nowMs) mutable {
+        const JobKind *kind = kindOf(job);
+        return kind ? kind->taskAccepted(tx, kindContext, job, task, nowMs) : engine::Status::error("job " + job.id + " has unknown kind " + job.kind);
+    };
     m_verifier = std::make_unique<Verifier>(std::move(verifierOptions));
 
     ServiceLimits limits;
@@ -240,7 +255,7 @@ engine::Status CoordinatorImpl::start()
     limits.maxBlobBytes = m_options.maxBlobBytes;
     limits.initialGrantUnits = m_options.initialGrantUnits;
     const ServiceContext context { *m_store, *m_inputs, *m_clock, m_events, m_cpu, m_ids, *m_auth, *m_scheduler,
-        *m_verifier, limits, m_options.log };
+        *m_verifier, m_kinds, limits, m_options.log };
     m_nodeService = std::make_unique<NodeService>(context);
     m_jobService = std::make_unique<JobService>(context);
     m_accountService = std::make_unique<AccountService>(context);

@@ -38,6 +38,15 @@ grpc::Status JobClient::getJobResult(const QString &jobId, v1::JobResult *result
     return m_stub->GetJobResult(&context, request, result);
 }
 
+grpc::Status JobClient::getJobMetrics(const QString &jobId, v1::JobMetrics *metrics)
+{
+    grpc::ClientContext context;
+    prepareContext(context, m_endpoint, m_callTimeout);
+    v1::GetJobRequest request;
+    request.set_job_id(jobId.toStdString());
+    return m_stub->GetJobMetrics(&context, request, metrics);
+}
+
 grpc::Status JobClient::watchJob(const QString &jobId,
                                  const std::function<void(const v1::JobStatus &)> &onStatus)
 {

@@ -27,6 +27,8 @@ public:
     grpc::Status submitJob(const v1::JobSpec &spec, v1::SubmitJobResponse *response);
     grpc::Status getJob(const QString &jobId, v1::JobStatus *status);
     grpc::Status getJobResult(const QString &jobId, v1::JobResult *result);
+    // A training job's loss and accuracy per run and round so far.
+    grpc::Status getJobMetrics(const QString &jobId, v1::JobMetrics *metrics);
 
     // Calls onStatus for every status the coordinator streams, until the job reaches a
     // final state (returns OK), the stream breaks, or cancel() is called (CANCELLED).

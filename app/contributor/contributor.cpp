@@ -4,6 +4,7 @@
 #include "app/client/node_client.h"
 #include "app/logging_categories.h"
 #include "app/storage/task_history.h"
+#include "coordinator/jobs/train_round.h"
 #include "engine/sha256.h"
 
 #include <QDateTime>
@@ -289,7 +290,7 @@ void Contributor::runTask(const v1::Task &task)
     // coordinator's pricing, coordinator/ledger/pricing.h).
     m_currentRun.creditUnits = qint64((task.flops() + 999) / 1000);
 
-    if (!task.has_gemm_tile()) {
+    if (!task.has_gemm_tile() && !task.has_train_round()) {
         // A task kind this build does not know: let its lease run out so that a newer node takes it.
         qCWarning(lcContributor).noquote() << "task" << taskId << "has a kind this version cannot run";
         recordRun(m_currentRun, TaskRun::Outcome::Failed, QStringLiteral("unsupported task kind"));
@@ -305,10 +306,8 @@ void Contributor::runTask(const v1::Task &task)
     } release{*m_leaseKeeper};
     if (handBackIfClosed(task))
         return;
-    const v1::GemmTileTask &tile = task.gemm_tile();
-    const engine::GemmShape shape{int(tile.rows()), int(tile.cols()), int(tile.k())};
-    std::vector<float> a, b;
-    if (const grpc::Status fetched = tileInputs(tile, &a, &b); !fetched.ok()) {
+    TaskInputs inputs;
+    if (const grpc::Status fetched = fetchInputs(task, &inputs); !fetched.ok()) {
         // Unreachable coordinator or a bad input: the lease runs out and the task is retried.
         const QString message = client::describeStatus(fetched);
         qCWarning(lcContributor).noquote() << "task" << taskId << "inputs:" << message;
@@ -316,14 +315,14 @@ void Contributor::runTask(const v1::Task &task)
         Q_EMIT taskFinished(taskId, jobId, false, 0, message);
         return;
     }
-    std::vector<float> c(std::size_t(tile.rows()) * tile.cols());
     // The inputs may have taken a while to arrive: look at the gate once more.
     if (handBackIfClosed(task))
         return;
 
     QElapsedTimer timer;
     timer.start();
-    const engine::Status status = m_backend->gemm(a, b, c, shape);
+    std::string output;
+    const engine::Status status = compute(task, inputs, &output);
     const qint64 computeNs = timer.nsecsElapsed();
     const qint64 computeMs = computeNs / 1'000'000;
     m_lastComputeMs = computeMs;
@@ -344,9 +343,8 @@ void Contributor::runTask(const v1::Task &task)
         qCWarning(lcContributor).noquote() << "task" << taskId << "failed:" << message;
         result->set_error(status.message());
     } else {
-        const auto bytes = std::as_bytes(std::span<const float>(c));
-        result->set_output(reinterpret_cast<const char *>(bytes.data()), bytes.size());
-        result->set_output_sha256(engine::sha256Hex(bytes));
+        result->set_output_sha256(engine::sha256Hex(std::as_bytes(std::span(output.data(), output.size()))));
+        result->set_output(std::move(output));
     }
     m_pendingSubmit = std::move(submit);
     m_pendingJobId = jobId;
@@ -365,15 +363,37 @@ void Contributor::recordRun(TaskRun run, TaskRun::Outcome outcome, const QString
     m_options.history->record(run);
 }
 
-grpc::Status Contributor::tileInputs(const v1::GemmTileTask &tile, std::vector<float> *a, std::vector<float> *b)
+grpc::Status Contributor::fetchBlob(const v1::BlobRef &ref, std::shared_ptr<const std::string> *blob)
 {
-    std::shared_ptr<const std::string> aBlob, bBlob;
     const InputCache::Fetch fetch = [this](const std::string &sha256, std::string *data) {
         return m_client->fetchBlob(sha256, data);
     };
-    if (auto status = m_inputs.get(fetch, tile.a_sha256(), tile.a_size(), &aBlob); !status.ok())
+    return m_inputs.get(fetch, ref.sha256(), ref.size(), blob);
+}
+
+grpc::Status Contributor::fetchInputs(const v1::Task &task, TaskInputs *inputs)
+{
+    if (task.has_train_round()) {
+        const v1::TrainRoundTask &round = task.train_round();
+        if (auto status = fetchBlob(round.parameters(), &inputs->parameters); !status.ok())
+            return status;
+        if (!round.optimizer_state().sha256().empty())
+            if (auto status = fetchBlob(round.optimizer_state(), &inputs->state); !status.ok())
+                return status;
+        if (auto status = fetchBlob(round.shard().features(), &inputs->features); !status.ok())
+            return status;
+        return fetchBlob(round.shard().labels(), &inputs->labels);
+    }
+    const v1::GemmTileTask &tile = task.gemm_tile();
+    std::shared_ptr<const std::string> aBlob, bBlob;
+    v1::BlobRef a, b;
+    a.set_sha256(tile.a_sha256());
+    a.set_size(tile.a_size());
+    b.set_sha256(tile.b_sha256());
+    b.set_size(tile.b_size());
+    if (auto status = fetchBlob(a, &aBlob); !status.ok())
         return status;
-    if (auto status = m_inputs.get(fetch, tile.b_sha256(), tile.b_size(), &bBlob); !status.ok())
+    if (auto status = fetchBlob(b, &bBlob); !status.ok())
         return status;
     const std::uint64_t m = tile.m(), n = tile.n(), k = tile.k();
     if (tile.row0() + std::uint64_t(tile.rows()) > m || tile.col0() + std::uint64_t(tile.cols()) > n
@@ -381,13 +401,29 @@ grpc::Status Contributor::tileInputs(const v1::GemmTileTask &tile, std::vector<f
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the tile does not fit its input matrices");
     const auto *aValues = reinterpret_cast<const float *>(aBlob->data());
     const auto *bValues = reinterpret_cast<const float *>(bBlob->data());
-    a->assign(aValues + tile.row0() * k, aValues + (tile.row0() + std::uint64_t(tile.rows())) * k);
-    b->resize(k * tile.cols());
+    inputs->a.assign(aValues + tile.row0() * k, aValues + (tile.row0() + std::uint64_t(tile.rows())) * k);
+    inputs->b.resize(k * tile.cols());
     for (std::uint64_t p = 0; p < k; ++p) {
         const float *row = bValues + p * n + tile.col0();
-        std::copy(row, row + tile.cols(), b->begin() + std::ptrdiff_t(p * tile.cols()));
+        std::copy(row, row + tile.cols(), inputs->b.begin() + std::ptrdiff_t(p * tile.cols()));
     }
     return grpc::Status::OK;
+}
+
+engine::Status Contributor::compute(const v1::Task &task, const TaskInputs &inputs, std::string *output)
+{
+    if (task.has_train_round()) {
+        static const std::string none;
+        return coordinator::runTrainRound(*m_backend, task.train_round(), *inputs.parameters,
+                                          inputs.state ? *inputs.state : none, *inputs.features, *inputs.labels, output);
+    }
+    const v1::GemmTileTask &tile = task.gemm_tile();
+    const engine::GemmShape shape{int(tile.rows()), int(tile.cols()), int(tile.k())};
+    std::vector<float> c(std::size_t(tile.rows()) * tile.cols());
+    if (engine::Status status = m_backend->gemm(inputs.a, inputs.b, c, shape); !status)
+        return status;
+    output->assign(reinterpret_cast<const char *>(c.data()), c.size() * sizeof(float));
+    return engine::Status::ok();
 }
 
 bool Contributor::submitPending()

@@ -113,8 +113,16 @@ private:
     bool handBackIfClosed(const v1::Task &task);
     // Records the run begun in runTask() in the history, ended now with `outcome`.
     void recordRun(TaskRun run, TaskRun::Outcome outcome, const QString &message);
-    // Cuts the tile's rows of A and columns of B out of the cached inputs.
-    grpc::Status tileInputs(const v1::GemmTileTask &tile, std::vector<float> *a, std::vector<float> *b);
+    // What a task computes from: a GEMM tile's rows of A and columns of B, or a training
+    // round's parameters, optimizer state and shard (blobs held by the input cache).
+    struct TaskInputs {
+        std::vector<float> a, b;
+        std::shared_ptr<const std::string> parameters, state, features, labels;
+    };
+    grpc::Status fetchBlob(const v1::BlobRef &ref, std::shared_ptr<const std::string> *blob);
+    grpc::Status fetchInputs(const v1::Task &task, TaskInputs *inputs);
+    // Runs the task on the device; its output bytes as the protocol defines them.
+    engine::Status compute(const v1::Task &task, const TaskInputs &inputs, std::string *output);
     void setState(State state, const QString &detail = {});
     void scheduleStep(int delayMs);
     void connectionFailed(const QString &what);

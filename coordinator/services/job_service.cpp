@@ -1,6 +1,5 @@
 #include "coordinator/services/job_service.h"
 
-#include "coordinator/jobs/gemm_tasks.h"
 #include "coordinator/ledger/ledger.h"
 #include "coordinator/ledger/pricing.h"
 #include "engine/sha256.h"
@@ -32,15 +31,10 @@ std::string credits(std::int64_t units)
     return text;
 }
 
-std::span<const std::byte> asBytes(const std::vector<float> &values)
-{
-    return std::as_bytes(std::span(values));
-}
-
 // A checked spec, ready to become a job.
 struct PlannedJob {
     JobRecord job;
-    std::optional<GemmJob> gemm;
+    const JobKind *kind = nullptr;
     std::vector<TaskRecord> tasks;
     v1::JobEstimate estimate;
 };
@@ -59,15 +53,18 @@ grpc::Status planJob(const v1::SubmitJobRequest &request, const AccountRecord &c
     const v1::JobSpec &spec = request.spec();
     if (spec.name().size() > 200)
         return invalid("spec.name is longer than 200 characters");
-    if (spec.kind_case() != v1::JobSpec::kGemm)
-        return invalid("spec.kind is not set: this coordinator runs gemm jobs");
-    if (auto status = GemmJob::validate(spec.gemm()); !status)
+    if (spec.kind_case() == v1::JobSpec::kInference)
+        return invalid("spec.inference: this coordinator does not run inference jobs yet");
+    plan->kind = context.kinds.forSpec(spec);
+    if (!plan->kind)
+        return invalid("spec.kind is not set: name a gemm or train job");
+    if (auto status = plan->kind->validate(spec); !status)
         return invalid(status.message());
 
     JobRecord &job = plan->job;
     job.accountId = caller.id;
     job.name = spec.name();
-    job.kind = "gemm";
+    job.kind = std::string(plan->kind->name());
     job.createdMs = nowMs;
     job.mode = spec.mode() == v1::EXECUTION_MODE_FAST ? ExecutionMode::Fast : ExecutionMode::Exact;
     if (spec.mode() != v1::EXECUTION_MODE_UNSPECIFIED && spec.mode() != v1::EXECUTION_MODE_EXACT
@@ -121,10 +118,12 @@ grpc::Status planJob(const v1::SubmitJobRequest &request, const AccountRecord &c
     if (spec.max_cost_units() < 0)
         return invalid("spec.max_cost_units must not be negative");
 
-    plan->gemm.emplace(spec.gemm());
     job.spec = spec.SerializeAsString();
     job.id = context.ids.next("job");
-    plan->tasks = gemmTasks(job, *plan->gemm, job.policy == VerificationPolicy::Replicate ? job.replicas : 1);
+    if (auto status = plan->kind->planTasks(spec, job, job.policy == VerificationPolicy::Replicate ? job.replicas : 1,
+            &plan->tasks);
+        !status)
+        return invalid(status.message());
     job.tasksTotal = static_cast<std::uint32_t>(plan->tasks.size());
 
     std::uint64_t flops = 0;
@@ -194,6 +193,7 @@ grpc::Status JobService::loadStatus(
     status->set_held_units(held);
     status->set_owner_account_id(found->accountId);
     status->set_mode(static_cast<v1::ExecutionMode>(found->mode));
+    status->set_kind(found->kind);
     v1::JobSpec spec;
     if (spec.ParseFromString(found->spec))
         *status->mutable_verification() = spec.verification();
@@ -226,23 +226,26 @@ grpc::Status JobService::SubmitJob(
     if (auto status = planJob(*request, caller, m_context, now, &plan); !status.ok())
         return status;
 
-    const std::vector<float> a = plan.gemm->generateA();
-    const std::vector<float> b = plan.gemm->generateB();
-    const std::string aSha = engine::sha256Hex(asBytes(a)), bSha = engine::sha256Hex(asBytes(b));
-    plan.job.inputs = { { "a", aSha }, { "b", bSha } };
     const std::int64_t cost = plan.estimate.cost_units();
     std::int64_t balance = 0;
     bool covered = false;
+    std::string badInput;
     if (auto status = m_context.store.write([&](StoreTransaction &tx) -> engine::Status {
             if (auto read = tx.balance(caller.id, &balance); !read)
                 return read;
             covered = balance >= cost;
             if (!covered)
                 return engine::Status::ok();
-            if (auto stored = tx.insertBlob(aSha, asBytes(a)); !stored)
-                return stored;
-            if (auto stored = tx.insertBlob(bSha, asBytes(b)); !stored)
-                return stored;
+            std::vector<JobInputBlob> blobs;
+            if (auto prepared = plan.kind->prepareInputs(tx, request->spec(), &plan.job, &blobs); !prepared) {
+                badInput = prepared.message(); // the client's mistake (a missing upload, a bad label)
+                return engine::Status::ok();
+            }
+            for (const JobInputBlob &blob : blobs) {
+                const auto bytes = std::as_bytes(std::span(blob.bytes.data(), blob.bytes.size()));
+                if (auto stored = tx.insertBlob(plan.job.inputs.at(blob.role), bytes); !stored)
+                    return stored;
+            }
             if (auto stored = tx.insertJob(plan.job); !stored)
                 return stored;
             if (auto stored = tx.insertTasks(plan.tasks); !stored)
@@ -251,6 +254,8 @@ grpc::Status JobService::SubmitJob(
         });
         !status)
         return m_context.internalError("storing job " + plan.job.id, status);
+    if (!badInput.empty())
+        return invalid(badInput);
     if (!covered)
         return grpc::Status(StatusCode::FAILED_PRECONDITION,
             "your balance, " + credits(balance) + ", does not cover the job's estimated cost of " + credits(cost));
@@ -370,23 +375,42 @@ grpc::Status JobService::GetJobResult(
             "job " + job->id + " is " + v1::JobState_Name(status.state()) + ", not COMPLETED"
                 + (job->message.empty() ? "" : ": " + job->message));
 
-    std::optional<GemmJob> gemm;
-    if (auto read = gemmOf(*job, &gemm); !read)
-        return m_context.internalError("reading job " + job->id, read);
-    std::optional<std::string> data;
-    if (auto read = m_context.store.read([&](StoreTransaction &tx) { return tx.readBlob(job->resultSha256, &data); });
-        !read)
+    const JobKind *kind = m_context.kinds.forJob(*job);
+    if (!kind)
+        return m_context.internalError("reading job " + job->id, engine::Status::error("unknown kind " + job->kind));
+    if (auto read = m_context.store.read([&](StoreTransaction &tx) { return kind->result(tx, *job, response); }); !read)
         return m_context.internalError("reading the result of job " + job->id, read);
-    if (!data)
-        return m_context.internalError(
-            "reading the result of job " + job->id, engine::Status::error("result blob " + job->resultSha256 + " is missing"));
     response->set_job_id(job->id);
-    response->set_rows(gemm->spec().m());
-    response->set_cols(gemm->spec().n());
-    response->set_data(std::move(*data));
+    response->set_kind(job->kind);
     response->set_sha256(job->resultSha256);
-    // Only verified tiles are ever accepted, so a completed job's result is verified.
+    // Only verified results are ever accepted, so a completed job's result is verified.
     response->set_verified(true);
+    return grpc::Status::OK;
+}
+
+grpc::Status JobService::GetJobMetrics(
+    grpc::ServerContext *context, const v1::GetJobRequest *request, v1::JobMetrics *response)
+{
+    AccountRecord caller;
+    if (auto status = m_context.auth.authenticate(context, &caller); !status.ok())
+        return status;
+    v1::JobStatus status;
+    std::optional<JobRecord> job;
+    if (auto loaded = loadStatus(caller, request->job_id(), &status, &job); !loaded.ok())
+        return loaded;
+    std::vector<TrainingMetricRecord> metrics;
+    if (auto read = m_context.store.read([&](StoreTransaction &tx) { return tx.jobMetrics(job->id, &metrics); }); !read)
+        return m_context.internalError("reading the metrics of job " + job->id, read);
+    response->set_job_id(job->id);
+    for (const TrainingMetricRecord &metric : metrics) {
+        v1::TrainingMetric *out = response->add_metrics();
+        out->set_run(metric.run);
+        out->set_round(metric.round);
+        out->set_step(metric.step);
+        out->set_train_loss(float(metric.trainLoss));
+        out->set_test_accuracy(float(metric.testAccuracy));
+        out->set_test_loss(float(metric.testLoss));
+    }
     return grpc::Status::OK;
 }
 

@@ -12,7 +12,9 @@
 //                 client cancels, or the coordinator shuts down (UNAVAILABLE).
 //   CancelJob     revokes the job's leases and refunds what is left in escrow.
 //   ListJobs      the caller's jobs, newest first.
-//   GetJobResult  FAILED_PRECONDITION until the job is COMPLETED, then C with its SHA-256.
+//   GetJobResult  FAILED_PRECONDITION until the job is COMPLETED, then its result (kind's
+//                 JobKind::result) with its SHA-256.
+//   GetJobMetrics a training job's loss and accuracy per run and round so far.
 //
 // A job is visible to its owner and administrators (PERMISSION_DENIED for others);
 // unknown ids are NOT_FOUND; storage failures are INTERNAL.
@@ -51,6 +53,8 @@ public:
         v1::ListJobsResponse *response) override;
     grpc::Status GetJobResult(
         grpc::ServerContext *context, const v1::GetJobRequest *request, v1::JobResult *response) override;
+    grpc::Status GetJobMetrics(
+        grpc::ServerContext *context, const v1::GetJobRequest *request, v1::JobMetrics *response) override;
 
 private:
     // Loads a job the caller may see, with its status.

@@ -1,6 +1,5 @@
 #include "coordinator/services/node_service.h"
 
-#include "coordinator/jobs/gemm_tasks.h"
 #include "coordinator/services/blob_service.h"
 #include "engine/sha256.h"
 
@@ -214,25 +213,34 @@ grpc::Status NodeService::LeaseTasks(
     }
 
     // The leases are committed; if building a payload fails now they simply run out.
-    std::map<std::string, GemmJob> gemms;
-    for (const LeasedTask &item : leased) {
-        auto gemm = gemms.find(item.job->id);
-        if (gemm == gemms.end()) {
-            std::optional<GemmJob> parsed;
-            if (auto status = gemmOf(*item.job, &parsed); !status)
-                return m_context.internalError("leasing task " + item.task.id, status);
-            gemm = gemms.emplace(item.job->id, *parsed).first;
-        }
-        v1::Task *out = response->add_tasks();
-        out->set_task_id(item.task.id);
-        out->set_job_id(item.task.jobId);
-        out->set_attempt(item.attempt.attempt);
-        out->set_lease_expires_unix_ms(static_cast<std::uint64_t>(item.attempt.leaseExpiresMs));
-        out->set_mode(static_cast<v1::ExecutionMode>(item.job->mode));
-        out->set_flops(item.task.flops);
-        if (auto status = fillGemmPayload(*item.job, gemm->second, item.task, out->mutable_gemm_tile()); !status)
-            return m_context.internalError("leasing task " + item.task.id, status);
-    }
+    if (auto status = m_context.store.read([&](StoreTransaction &tx) -> engine::Status {
+            std::map<std::string, JobRecord> jobs; // with their inputs, read once per call
+            for (const LeasedTask &item : leased) {
+                const JobKind *kind = m_context.kinds.forJob(*item.job);
+                if (!kind)
+                    return engine::Status::error("job " + item.job->id + " has unknown kind " + item.job->kind);
+                auto job = jobs.find(item.job->id);
+                if (job == jobs.end()) {
+                    // The hot path reads job rows without their inputs; the payload needs them.
+                    std::optional<JobRecord> found;
+                    if (auto read = tx.findJob(item.job->id, &found); !read || !found)
+                        return read ? engine::Status::error("job " + item.job->id + " vanished") : read;
+                    job = jobs.emplace(item.job->id, std::move(*found)).first;
+                }
+                v1::Task *out = response->add_tasks();
+                out->set_task_id(item.task.id);
+                out->set_job_id(item.task.jobId);
+                out->set_attempt(item.attempt.attempt);
+                out->set_lease_expires_unix_ms(static_cast<std::uint64_t>(item.attempt.leaseExpiresMs));
+                out->set_mode(static_cast<v1::ExecutionMode>(item.job->mode));
+                out->set_flops(item.task.flops);
+                if (auto filled = kind->fillPayload(tx, job->second, item.task, out); !filled)
+                    return filled;
+            }
+            return engine::Status::ok();
+        });
+        !status)
+        return m_context.internalError("leasing tasks to node " + node.id, status);
     return grpc::Status::OK;
 }
 
@@ -370,7 +378,6 @@ grpc::Status NodeService::SubmitResults(
 
     std::vector<SubmittedResult> submitted(request->results_size());
     std::vector<std::optional<v1::SubmitOutcome>> early(request->results_size());
-    std::map<std::string, GemmJob> gemms;
     for (int i = 0; i < request->results_size(); ++i) {
         const v1::TaskResult &result = request->results(i);
         SubmittedResult &item = submitted[i];
@@ -399,29 +406,24 @@ grpc::Status NodeService::SubmitResults(
         const auto job = jobs.find(tasks[i]->jobId);
         if (job == jobs.end())
             return m_context.internalError("loading job " + tasks[i]->jobId, engine::Status::error("job vanished"));
-        auto gemm = gemms.find(job->first);
-        if (gemm == gemms.end()) { // parse each job's spec once per call, not per result
-            std::optional<GemmJob> parsed;
-            if (auto status = gemmOf(job->second, &parsed); !status)
-                return m_context.internalError("checking task " + tasks[i]->id, status);
-            gemm = gemms.emplace(job->first, std::move(*parsed)).first;
-        }
-        const GemmTile tile = gemmTileOf(*tasks[i]);
+        const JobKind *kind = m_context.kinds.forJob(job->second);
+        if (!kind)
+            return m_context.internalError("checking task " + tasks[i]->id, engine::Status::error("unknown kind " + job->second.kind));
         const std::uint64_t size = result.output().empty() ? blobSizes[i].value_or(0) : result.output().size();
         if (result.output().empty() && !blobSizes[i])
             return grpc::Status(StatusCode::FAILED_PRECONDITION,
                 "results[" + std::to_string(i) + "] has no output and blob " + result.output_sha256()
                     + " was not uploaded");
-        if (size != gemm->second.outputBytes(tile))
-            return grpc::Status(StatusCode::INVALID_ARGUMENT,
-                "results[" + std::to_string(i) + "]: a tile of " + std::to_string(tile.rows) + "×"
-                    + std::to_string(tile.cols) + " needs " + std::to_string(gemm->second.outputBytes(tile))
-                    + " bytes of output, not " + std::to_string(size));
+        std::string rejection;
+        if (auto status = kind->checkOutput(job->second, *tasks[i], size, &rejection); !status)
+            return m_context.internalError("checking task " + tasks[i]->id, status);
+        if (!rejection.empty())
+            return grpc::Status(StatusCode::INVALID_ARGUMENT, "results[" + std::to_string(i) + "]: " + rejection);
 
         if (job->second.policy != VerificationPolicy::Reference)
             continue;
         // The coordinator's own computation, outside any store transaction: the slow part.
-        std::string aRows, bColumns, output = result.output();
+        std::string output = result.output();
         if (output.empty()) {
             std::optional<std::string> blob;
             if (auto status = m_context.store.read(
@@ -431,15 +433,9 @@ grpc::Status NodeService::SubmitResults(
                     status ? engine::Status::error("missing") : status);
             output = std::move(*blob);
         }
-        if (auto status = m_context.inputs.readRanges(job->second.inputs["a"], gemm->second.aRanges(tile), &aRows); !status)
-            return m_context.internalError("reading A for task " + tasks[i]->id, status);
-        if (auto status = m_context.inputs.readRanges(job->second.inputs["b"], gemm->second.bRanges(tile), &bColumns); !status)
-            return m_context.internalError("reading B for task " + tasks[i]->id, status);
-        std::string error, rejection;
-        CpuBackendPool::Handle cpu = m_context.cpu.acquire(&error);
-        if (!cpu)
-            return m_context.internalError("verifying task " + tasks[i]->id, engine::Status::error(error));
-        if (auto status = gemm->second.verifyTile(*cpu, tile, aRows, bColumns, output, result.output_sha256(), &rejection);
+        JobKindContext kindContext { m_context.inputs, m_context.cpu };
+        if (auto status = kind->verifyByReference(m_context.store, kindContext, job->second, *tasks[i], output,
+                result.output_sha256(), &rejection);
             !status)
             return m_context.internalError("verifying task " + tasks[i]->id, status);
         item.referenceRejection = rejection;

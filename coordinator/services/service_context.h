@@ -7,6 +7,7 @@
 #include "coordinator/clock.h"
 #include "coordinator/cpu_backend_pool.h"
 #include "coordinator/id_generator.h"
+#include "coordinator/jobs/job_kinds.h"
 #include "coordinator/scheduling/scheduler.h"
 #include "coordinator/services/authenticator.h"
 #include "coordinator/services/job_events.h"
@@ -40,6 +41,7 @@ struct ServiceContext {
     Authenticator &auth;
     Scheduler &scheduler;
     Verifier &verifier;
+    const JobKinds &kinds;
     ServiceLimits limits;
     engine::LogCallback log;
 

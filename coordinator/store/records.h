@@ -87,8 +87,10 @@ struct JobRecord {
     std::map<std::string, std::string> inputs;
 };
 
-// One unit of work. For a GEMM the task is one output tile: rows [row0, row0 + rows) and
-// columns [col0, col0 + cols) of C.
+// One unit of work. Its place in the job is kind-specific: for a GEMM, one output tile,
+// rows [row0, row0 + rows) and columns [col0, col0 + cols) of C; for a training job, run
+// row0, round col0, worker rows, cols steps (jobs/train_layout.h); for inference, examples
+// [row0, row0 + rows).
 struct TaskRecord {
     std::string id;
     std::string jobId;
@@ -131,6 +133,17 @@ struct AttemptRecord {
     // Read-only: whether the output bytes are stored with this attempt (in exact mode only
     // the first of several identical results keeps its copy).
     bool hasOutput = false;
+};
+
+// A training job's loss and accuracy for one run after one round (tributary.v1.TrainingMetric).
+struct TrainingMetricRecord {
+    std::string jobId;
+    std::uint32_t run = 0;
+    std::uint32_t round = 0; // from 1
+    std::uint64_t step = 0; // per worker, at the end of the round
+    double trainLoss = 0;
+    double testAccuracy = -1; // -1: not evaluated this round
+    double testLoss = -1;
 };
 
 // A job's task counts by state, for progress displays.

@@ -8,7 +8,7 @@
 
 namespace tributary::coordinator {
 
-constexpr int kSqliteSchemaVersion = 3;
+constexpr int kSqliteSchemaVersion = 4;
 
 constexpr const char *kSqliteSchemaV2 = R"sql(
 CREATE TABLE schema_version (
@@ -175,6 +175,21 @@ DROP INDEX tasks_by_job_state;
 CREATE INDEX tasks_queued ON tasks(job_id, idx) WHERE state = 1;
 DROP INDEX attempts_by_job;
 INSERT INTO schema_version(version) VALUES (3);
+)sql";
+
+// Version 4 adds training jobs' loss and accuracy per run and round.
+constexpr const char *kSqliteUpgradeToV4 = R"sql(
+CREATE TABLE job_metrics (
+    job_id        TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    run           INTEGER NOT NULL,
+    round         INTEGER NOT NULL,
+    step          INTEGER NOT NULL,
+    train_loss    REAL NOT NULL,
+    test_accuracy REAL NOT NULL,
+    test_loss     REAL NOT NULL,
+    PRIMARY KEY (job_id, run, round)
+) WITHOUT ROWID;
+INSERT INTO schema_version(version) VALUES (4);
 )sql";
 
 } // namespace tributary::coordinator

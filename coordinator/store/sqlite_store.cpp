@@ -106,8 +106,13 @@ Status SqliteStore::migrate()
                                     "ledger, and cannot be upgraded; move the file aside to start afresh"));
     if (found < 1)
         return finish(Status::error("schema_version table is empty"));
-    if (found == 2)
-        return finish(m_writer->exec(kSqliteUpgradeToV3));
+    if (found == 2) {
+        if (auto status = m_writer->exec(kSqliteUpgradeToV3); !status)
+            return finish(status);
+        found = 3;
+    }
+    if (found == 3)
+        return finish(m_writer->exec(kSqliteUpgradeToV4));
     return finish(Status::ok());
 }
 

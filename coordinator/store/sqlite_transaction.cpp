@@ -686,6 +686,55 @@ Status SqliteTransaction::readJobInputs(JobRecord &job)
     return forEachRow(inputs, [&] { job.inputs.emplace(inputs.columnText(0), inputs.columnText(1)); });
 }
 
+Status SqliteTransaction::setJobInput(const std::string &jobId, const std::string &role, const std::string &sha256)
+{
+    if (auto status = writable("setJobInput"); !status)
+        return status;
+    auto &upsert = statement("INSERT OR REPLACE INTO job_inputs (job_id, role, sha256) VALUES (?, ?, ?)");
+    SqliteStatement::Scope scope(upsert);
+    upsert.bind(1, jobId);
+    upsert.bind(2, role);
+    upsert.bind(3, sha256);
+    return upsert.run();
+}
+
+Status SqliteTransaction::saveMetric(const TrainingMetricRecord &metric)
+{
+    if (auto status = writable("saveMetric"); !status)
+        return status;
+    auto &upsert = statement("INSERT OR REPLACE INTO job_metrics (job_id, run, round, step, train_loss, "
+                             "test_accuracy, test_loss) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    SqliteStatement::Scope scope(upsert);
+    upsert.bind(1, metric.jobId);
+    upsert.bind(2, std::int64_t(metric.run));
+    upsert.bind(3, std::int64_t(metric.round));
+    upsert.bind(4, std::int64_t(metric.step));
+    upsert.bindDouble(5, metric.trainLoss);
+    upsert.bindDouble(6, metric.testAccuracy);
+    upsert.bindDouble(7, metric.testLoss);
+    return upsert.run();
+}
+
+Status SqliteTransaction::jobMetrics(const std::string &jobId, std::vector<TrainingMetricRecord> *metrics)
+{
+    metrics->clear();
+    auto &select = statement("SELECT run, round, step, train_loss, test_accuracy, test_loss FROM job_metrics "
+                             "WHERE job_id = ? ORDER BY run, round");
+    SqliteStatement::Scope scope(select);
+    select.bind(1, jobId);
+    return forEachRow(select, [&] {
+        TrainingMetricRecord metric;
+        metric.jobId = jobId;
+        metric.run = std::uint32_t(select.columnInt64(0));
+        metric.round = std::uint32_t(select.columnInt64(1));
+        metric.step = std::uint64_t(select.columnInt64(2));
+        metric.trainLoss = select.columnDouble(3);
+        metric.testAccuracy = select.columnDouble(4);
+        metric.testLoss = select.columnDouble(5);
+        metrics->push_back(metric);
+    });
+}
+
 Status SqliteTransaction::findJob(const std::string &id, std::optional<JobRecord> *job)
 {
     if (auto status = findJobRow(id, job); !status || !*job)

@@ -58,6 +58,9 @@ public:
     engine::Status listJobs(const std::string &accountId, std::uint32_t limit, std::vector<JobRecord> *jobs) override;
     engine::Status countTasks(const std::string &jobId, TaskCounts *counts) override;
 
+    engine::Status setJobInput(const std::string &jobId, const std::string &role, const std::string &sha256) override;
+    engine::Status saveMetric(const TrainingMetricRecord &metric) override;
+    engine::Status jobMetrics(const std::string &jobId, std::vector<TrainingMetricRecord> *metrics) override;
     engine::Status insertTasks(std::span<const TaskRecord> tasks) override;
     engine::Status findTask(const std::string &id, std::optional<TaskRecord> *task) override;
     engine::Status updateTask(const TaskRecord &task) override;

@@ -118,6 +118,12 @@ public:
     virtual engine::Status listJobs(const std::string &accountId, std::uint32_t limit, std::vector<JobRecord> *jobs)
         = 0;
     virtual engine::Status countTasks(const std::string &jobId, TaskCounts *counts) = 0;
+    // Adds or replaces one of a job's inputs (a training job's parameters after a round).
+    virtual engine::Status setJobInput(const std::string &jobId, const std::string &role, const std::string &sha256)
+        = 0;
+    // A training job's metrics: one row per run and round, replaced when written again.
+    virtual engine::Status saveMetric(const TrainingMetricRecord &metric) = 0;
+    virtual engine::Status jobMetrics(const std::string &jobId, std::vector<TrainingMetricRecord> *metrics) = 0;
 
     // --- Tasks
     virtual engine::Status insertTasks(std::span<const TaskRecord> tasks) = 0;

@@ -317,6 +317,10 @@ Status Verifier::accept(StoreTransaction &tx, JobRecord &job, TaskRecord &task, 
     ++job.tasksDone;
     if (job.state == JobState::Queued)
         job.state = JobState::Running;
+    if (m_options.taskAccepted) {
+        if (auto status = m_options.taskAccepted(tx, job, task, nowMs); !status)
+            return status;
+    }
     if (job.tasksDone < job.tasksTotal)
         return tx.updateJob(job);
     if (m_options.assemble) {

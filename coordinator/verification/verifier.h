@@ -69,12 +69,18 @@ using ResultComparator
     = std::function<engine::Status(StoreTransaction &tx, const JobRecord &job, const AttemptRecord &a,
         const AttemptRecord &b, bool *agree)>;
 
+// Called in the transaction that accepts a task, after the task is stored as done and
+// before the job's completion is checked (a training round may open the next one).
+using AcceptedHook = std::function<engine::Status(StoreTransaction &tx, JobRecord &job, const TaskRecord &task,
+    std::int64_t nowMs)>;
+
 struct VerifierOptions {
     RetryBackoff backoff;
     // How far back results accepted on a cheater's word alone are undone.
     std::chrono::milliseconds recheckWindow { std::chrono::hours(24 * 7) };
     ResultAssembler assemble;
     ResultComparator resultsAgree; // fast mode; null: digests must be equal
+    AcceptedHook taskAccepted; // optional
 };
 
 class Verifier {

@@ -190,7 +190,7 @@ private slots:
         QTest::addColumn<int>("version");
         QTest::addColumn<QString>("expected");
         QTest::newRow("version 1") << 1 << "schema version 1";
-        QTest::newRow("version 4") << 4 << "schema version 4 is newer";
+        QTest::newRow("version 5") << 5 << "schema version 5 is newer";
     }
 
     void refusesOldAndNewerSchemas()

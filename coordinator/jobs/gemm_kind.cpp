@@ -9,11 +9,6 @@ using engine::Status;
 
 namespace {
 
-Status parsedGemm(const JobRecord &job, std::optional<GemmJob> *gemm)
-{
-    return gemmOf(job, gemm);
-}
-
 std::string bytesOf(const std::vector<float> &values)
 {
     const auto bytes = std::as_bytes(std::span(values));
@@ -48,7 +43,7 @@ Status GemmKind::prepareInputs(
 Status GemmKind::fillPayload(StoreTransaction &, const JobRecord &job, const TaskRecord &task, v1::Task *out) const
 {
     std::optional<GemmJob> gemm;
-    if (auto status = parsedGemm(job, &gemm); !status)
+    if (auto status = gemmOf(job, &gemm); !status)
         return status;
     return fillGemmPayload(job, *gemm, task, out->mutable_gemm_tile());
 }
@@ -56,7 +51,7 @@ Status GemmKind::fillPayload(StoreTransaction &, const JobRecord &job, const Tas
 Status GemmKind::checkOutput(const JobRecord &job, const TaskRecord &task, std::uint64_t size, std::string *rejection) const
 {
     std::optional<GemmJob> gemm;
-    if (auto status = parsedGemm(job, &gemm); !status)
+    if (auto status = gemmOf(job, &gemm); !status)
         return status;
     const GemmTile tile = gemmTileOf(task);
     rejection->clear();
@@ -70,7 +65,7 @@ Status GemmKind::verifyByReference(Store &, JobKindContext &context, const JobRe
     std::string_view output, std::string_view outputSha256, std::string *rejection) const
 {
     std::optional<GemmJob> gemm;
-    if (auto status = parsedGemm(job, &gemm); !status)
+    if (auto status = gemmOf(job, &gemm); !status)
         return status;
     const GemmTile tile = gemmTileOf(task);
     std::string aRows, bColumns;
@@ -99,7 +94,7 @@ Status GemmKind::assemble(StoreTransaction &tx, JobKindContext &, JobRecord &job
 Status GemmKind::result(StoreTransaction &tx, const JobRecord &job, v1::JobResult *out) const
 {
     std::optional<GemmJob> gemm;
-    if (auto status = parsedGemm(job, &gemm); !status)
+    if (auto status = gemmOf(job, &gemm); !status)
         return status;
     std::optional<std::string> data;
     if (auto status = tx.readBlob(job.resultSha256, &data); !status)

@@ -88,7 +88,8 @@ public:
 
     virtual engine::Status assemble(StoreTransaction &tx, JobKindContext &context, JobRecord &job) const = 0;
 
-    // Fills a completed job's result (job_id, verified and sha256 are the caller's).
+    // Fills a completed job's result (job_id, verified and sha256 are the caller's). `job`
+    // comes with its inputs (StoreTransaction::findJob).
     virtual engine::Status result(StoreTransaction &tx, const JobRecord &job, v1::JobResult *out) const = 0;
 };
 

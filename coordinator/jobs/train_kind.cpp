@@ -324,18 +324,10 @@ Status TrainKind::taskAccepted(
         return status;
     const TrainLayout layout(spec);
     const TrainTaskPlace place = TrainLayout::placeOf(task);
-    std::optional<JobRecord> withInputs;
-    if (auto status = tx.findJob(job.id, &withInputs); !status || !withInputs)
-        return status ? Status::error("job " + job.id + " vanished") : status;
-    job.inputs = withInputs->inputs;
 
-    // Every worker's result of this round, or wait for the rest.
-    const training::MlpConfig model = mlpConfigOf(spec.model());
-    const std::size_t count = std::size_t(training::parameterCount(model));
-    const std::size_t stateFloats = layout.carriesState() ? std::size_t(stateBytes(spec, place.run) / sizeof(float)) : 0;
-    std::vector<std::vector<float>> workers(layout.workers());
-    std::vector<float> state;
-    double lossSum = 0;
+    // Wait until every worker of this round is accepted: only the last one's acceptance
+    // reads outputs and blobs.
+    std::vector<TaskRecord> peers;
     for (std::uint32_t w = 0; w < layout.workers(); ++w) {
         std::optional<TaskRecord> peer;
         const std::string id = job.id + "-t" + std::to_string(layout.taskIndex(place.run, place.round, w));
@@ -347,6 +339,21 @@ Status TrainKind::taskAccepted(
             return Status::error("task " + id + " is missing");
         if (peer->state != TaskState::Done)
             return Status::ok();
+        peers.push_back(std::move(*peer));
+    }
+    std::optional<JobRecord> withInputs; // the verifier's record has no inputs
+    if (auto status = tx.findJob(job.id, &withInputs); !status || !withInputs)
+        return status ? Status::error("job " + job.id + " vanished") : status;
+    job.inputs = withInputs->inputs;
+
+    const training::MlpConfig model = mlpConfigOf(spec.model());
+    const std::size_t count = std::size_t(training::parameterCount(model));
+    const std::size_t stateFloats = layout.carriesState() ? std::size_t(stateBytes(spec, place.run) / sizeof(float)) : 0;
+    std::vector<std::vector<float>> workers(layout.workers());
+    std::vector<float> state;
+    double lossSum = 0;
+    for (std::uint32_t w = 0; w < layout.workers(); ++w) {
+        const TaskRecord *peer = &peers[w];
         std::optional<AttemptRecord> attempt;
         if (auto status = tx.findAttempt(peer->id, peer->acceptedAttempt, &attempt); !status)
             return status;
@@ -470,9 +477,7 @@ Status TrainKind::result(StoreTransaction &tx, const JobRecord &stored, v1::JobR
     v1::TrainJobSpec spec;
     if (auto status = specOf(stored, &spec); !status)
         return status;
-    std::optional<JobRecord> job;
-    if (auto status = tx.findJob(stored.id, &job); !status || !job)
-        return status ? Status::error("job " + stored.id + " vanished") : status;
+    const JobRecord *job = &stored;
     const TrainLayout layout(spec);
     std::vector<TrainingMetricRecord> metrics;
     if (auto status = tx.jobMetrics(job->id, &metrics); !status)

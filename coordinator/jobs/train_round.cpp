@@ -19,16 +19,20 @@ std::string tensorsBytes(const std::vector<engine::HostTensor> &tensors)
     return bytes;
 }
 
-
 Status tensorsFromBytes(const training::MlpConfig &model, std::size_t slots, std::string_view bytes,
     std::vector<engine::HostTensor> *out)
 {
-    const std::vector<engine::HostTensor> shapes = training::initialParameters(model);
+    // Layer order, as mlp.h lays the parameters out: W [rows, columns], then b [columns].
+    std::vector<engine::Shape> shapes;
+    for (const auto &[rows, columns] : model.layers()) {
+        shapes.push_back({ rows, columns });
+        shapes.push_back({ columns });
+    }
     out->clear();
     std::size_t offset = 0;
     for (std::size_t slot = 0; slot < slots; ++slot)
-        for (const engine::HostTensor &shape : shapes) {
-            engine::HostTensor t = engine::HostTensor::zeros(engine::DType::F32, shape.shape);
+        for (const engine::Shape &shape : shapes) {
+            engine::HostTensor t = engine::HostTensor::zeros(engine::DType::F32, shape);
             if (offset + t.f32().size_bytes() > bytes.size())
                 return Status::error("too few bytes for the model's parameters");
             std::memcpy(t.f32().data(), bytes.data() + offset, t.f32().size_bytes());
